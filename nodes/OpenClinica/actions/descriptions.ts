@@ -1,0 +1,119 @@
+// Parameters shared by the Participant Contact operations, defined once.
+import type { INodeProperties } from 'n8n-workflow';
+
+import { CONTACT_FIELDS } from '../contactsFile';
+
+export const studyOidProperty: INodeProperties = {
+	displayName: 'Study OID',
+	name: 'studyOid',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. S_JUNO',
+	description:
+		'OID of the parent study, as shown in OpenClinica. Test-environment OIDs end in "(TEST)", e.g. S_JUNO(TEST).',
+};
+
+export const siteOidProperty: INodeProperties = {
+	displayName: 'Site OID',
+	name: 'siteOid',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. S_JUNO_BOS',
+	description: 'OID of the site whose participants to export; it must belong to the study',
+};
+
+export const includeAccessCodesProperty: INodeProperties = {
+	displayName: 'Include Access Codes',
+	name: 'includeAccessCodes',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether to include each participant's Participate access code. Needs a Clinical Research Coordinator or Investigator role at the site; OpenClinica writes an audit entry for every code exported.",
+};
+
+export const outputProperty: INodeProperties = {
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	default: 'items',
+	options: [
+		{
+			name: 'File',
+			value: 'file',
+			description: 'One item holding the CSV file as binary data, with a summary',
+		},
+		{
+			name: 'Items',
+			value: 'items',
+			description: 'One item per participant',
+		},
+		{
+			name: 'Items and File',
+			value: 'itemsAndFile',
+			description: 'One item per participant, followed by one item holding the CSV file',
+		},
+	],
+};
+
+export const binaryPropertyNameProperty: INodeProperties = {
+	displayName: 'Put Output File in Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	required: true,
+	default: 'data',
+	hint: 'The name of the output binary field to put the file in',
+	displayOptions: { show: { output: ['file', 'itemsAndFile'] } },
+};
+
+const fieldOptions: Record<(typeof CONTACT_FIELDS)[number], string> = {
+	participantId: 'Participant ID',
+	firstName: 'First Name',
+	lastName: 'Last Name',
+	email: 'Email',
+	mobile: 'Mobile',
+	identifier: 'Identifier',
+	accessCode: 'Access Code',
+	participateStatus: 'Participate Status',
+};
+
+export const optionProperties: Record<string, INodeProperties> = {
+	deleteJobAfterDownload: {
+		displayName: 'Delete Job After Download',
+		name: 'deleteJobAfterDownload',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to delete the export job, and the contact file OpenClinica keeps for it, once the file was downloaded',
+	},
+	fields: {
+		displayName: 'Fields',
+		name: 'fields',
+		type: 'multiOptions',
+		default: [],
+		options: Object.entries(fieldOptions)
+			.map(([value, name]) => ({ name, value }))
+			.sort((a, b) => a.name.localeCompare(b.name)),
+		description:
+			'Which columns to output on participant items; none selected means all columns of the file. Malformed rows keep their raw line only when all columns are output.',
+	},
+	pollInterval: {
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		default: 2,
+		typeOptions: { minValue: 0.1, numberPrecision: 1 },
+		description:
+			'Seconds before the first check whether the job finished; later checks come gradually less often, up to every 30 seconds',
+	},
+	timeout: {
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		default: 600,
+		typeOptions: { minValue: 1 },
+		description:
+			'How long to wait for each export job to finish before failing; the error names the job so it can be resumed with Download Export',
+	},
+};

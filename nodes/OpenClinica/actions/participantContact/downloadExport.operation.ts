@@ -1,0 +1,94 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { parseDownloadedFile } from '../../exportJob/run';
+import { deleteExportJob, downloadExportFile } from '../../exportJob/wait';
+import { buildOutput, type OutputMode } from '../../output';
+import { getConnection } from '../../transport';
+import { validateBinaryPropertyName, validateJobUuid, validateSeconds } from '../../validation';
+import { binaryPropertyNameProperty, optionProperties, outputProperty } from '../descriptions';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Job UUID',
+		name: 'jobUuid',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 3f2b8c1e-6a0d-4e8b-9c55-0f6f1a2b7d90',
+		description: 'The job UUID returned by Start Export',
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the job has finished. If off and the job is still running, the node outputs one item with ready set to false.',
+	},
+	outputProperty,
+	binaryPropertyNameProperty,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			optionProperties.deleteJobAfterDownload,
+			optionProperties.fields,
+			{ ...optionProperties.pollInterval, displayOptions: { show: { '/waitForCompletion': [true] } } },
+			{ ...optionProperties.timeout, displayOptions: { show: { '/waitForCompletion': [true] } } },
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['participantContact'], operation: ['downloadExport'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const node = this.getNode();
+	const jobUuid = validateJobUuid(node, itemIndex, this.getNodeParameter('jobUuid', itemIndex));
+	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
+	const output = this.getNodeParameter('output', itemIndex, 'items') as OutputMode;
+	const binaryPropertyName =
+		output === 'items'
+			? ''
+			: validateBinaryPropertyName(node, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const timeoutMs = validateSeconds(node, itemIndex, 'Timeout', options.timeout ?? 600);
+	const pollIntervalMs = validateSeconds(node, itemIndex, 'Poll Interval', options.pollInterval ?? 2);
+	const fields = (options.fields as string[] | undefined) ?? [];
+
+	const connection = await getConnection.call(this);
+	const result = await downloadExportFile.call(this, connection, jobUuid, {
+		wait: waitForCompletion,
+		timeoutMs,
+		pollIntervalMs,
+		subject: { jobUuid },
+	});
+	if (!result.ready) {
+		return [{ json: { jobUuid, ready: false }, pairedItem: { item: itemIndex } }];
+	}
+	const file = parseDownloadedFile.call(this, result.file);
+	if (options.deleteJobAfterDownload === true) {
+		await deleteExportJob.call(this, connection, jobUuid, { jobUuid });
+	}
+	return await buildOutput.call(
+		this,
+		itemIndex,
+		{
+			headerLine: file.headerLine,
+			columns: file.columns,
+			rows: file.rows,
+			lines: file.lines,
+			jobUuids: [jobUuid],
+			fileName: result.file.fileName,
+			originalBytes: result.file.body,
+			fallbackFileName: `participant-contacts_${jobUuid}.${file.delimiter === '|' ? 'txt' : 'csv'}`,
+		},
+		{ output, binaryPropertyName, fields },
+	);
+}

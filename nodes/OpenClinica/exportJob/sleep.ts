@@ -1,0 +1,17 @@
+// A sleep that ends at once when the execution is cancelled. n8n-workflow 2.8 exports
+// sleepWithAbort(ms, signal); newer releases dropped it and give sleep(ms, signal) instead.
+// The package runs against the host's n8n-workflow, so use whichever exists.
+import * as n8nWorkflow from 'n8n-workflow';
+
+type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+const exported = n8nWorkflow as unknown as { sleepWithAbort?: SleepFn; sleep: SleepFn };
+
+export async function sleepCancellable(ms: number, signal?: AbortSignal): Promise<void> {
+	if (ms <= 0) return;
+	if (typeof exported.sleepWithAbort === 'function') {
+		await exported.sleepWithAbort(ms, signal);
+		return;
+	}
+	await exported.sleep(ms, signal);
+}

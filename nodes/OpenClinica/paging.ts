@@ -1,0 +1,116 @@
+// Return All across pages (spec §2.4, §6.2 F). Each page is its own export job. OpenClinica gives
+// no total, so paging stops at a page shorter than the page size, or at a page that adds no new
+// participant (servers before late 2019 ignore paging and return the whole site every time).
+// Rows are de-duplicated by participant ID: rows created at the same instant may move between
+// pages.
+import type { ContactRow, ContactsFile } from './contactsFile';
+
+// Default page size of Export, and how many page jobs run at once after page 1 came back full.
+// 500 is the largest page the spec recommends: fewer jobs (each has a fixed cost: submit, at least
+// one poll interval, download) while one page's file stays small. Two concurrent jobs overlap one
+// page's waiting with the next page's work without loading the server's worker pool (OpenClinica
+// has no per-user job limit; the sandbox, like small servers, runs two jobs at once).
+// Starting values: to be tuned from `npm run bench` against the sandbox's worker model.
+export const DEFAULT_PAGE_SIZE = 500;
+export const PAGE_CONCURRENCY = 2;
+
+export interface PageData {
+	pageNumber: number;
+	jobUuid: string;
+	file: ContactsFile;
+}
+
+export interface PagingPlan {
+	pageSize: number;
+	/** Undefined: all participants. */
+	limit?: number;
+	concurrency: number;
+}
+
+export interface PagingResult<P extends PageData> {
+	/** Pages whose rows were used, in page order. */
+	pages: P[];
+	rows: ContactRow[];
+	/** The line of each row, same index. */
+	lines: string[];
+	/** A page had more rows than asked for: the server ignores paging. */
+	pagingIgnored: boolean;
+}
+
+/** The page size to ask for: never more rows than the limit needs. */
+export function requestedPageSize(pageSize: number, limit?: number): number {
+	return limit === undefined ? pageSize : Math.max(1, Math.min(limit, pageSize));
+}
+
+function rowKey(row: ContactRow): string {
+	return row.malformed ? `${row.participantId}\u0000${row.rawLine ?? ''}` : row.participantId;
+}
+
+export async function collectPages<P extends PageData>(
+	plan: PagingPlan,
+	runPage: (pageNumber: number, pageSize: number) => Promise<P>,
+): Promise<PagingResult<P>> {
+	const size = requestedPageSize(plan.pageSize, plan.limit);
+	const maxPages = plan.limit === undefined ? Number.POSITIVE_INFINITY : Math.ceil(plan.limit / size);
+	const seen = new Set<string>();
+	const result: PagingResult<P> = { pages: [], rows: [], lines: [], pagingIgnored: false };
+
+	const add = (page: P): number => {
+		let added = 0;
+		const { rows, lines } = page.file;
+		for (let i = 0; i < rows.length; i++) {
+			const key = rowKey(rows[i]);
+			if (seen.has(key)) continue;
+			seen.add(key);
+			result.rows.push(rows[i]);
+			result.lines.push(lines[i]);
+			added++;
+		}
+		result.pages.push(page);
+		return added;
+	};
+	const limitReached = () => plan.limit !== undefined && result.rows.length >= plan.limit;
+	const isLast = (page: P, added: number) => {
+		const count = page.file.rows.length;
+		if (count > size) result.pagingIgnored = true;
+		return count !== size || added === 0 || limitReached() || page.pageNumber >= maxPages;
+	};
+
+	const first = await runPage(1, size);
+	let done = isLast(first, add(first));
+
+	// Later pages: keep up to `concurrency` jobs running, consume them in page order.
+	const running = new Map<number, Promise<P>>();
+	let nextPage = 2;
+	let failure: unknown;
+	const launch = () => {
+		while (!done && running.size < plan.concurrency && nextPage <= maxPages) {
+			const promise = runPage(nextPage, size);
+			promise.catch(() => undefined); // awaited below; keep Node from reporting it as unhandled
+			running.set(nextPage, promise);
+			nextPage++;
+		}
+	};
+	for (let pageNumber = 2; !done; pageNumber++) {
+		launch();
+		const pending = running.get(pageNumber);
+		if (!pending) break;
+		try {
+			const page = await pending;
+			running.delete(pageNumber);
+			done = isLast(page, add(page));
+		} catch (error) {
+			failure = error;
+			done = true;
+		}
+	}
+	// Jobs started beyond the last page still finish (and clean up) before the node returns.
+	await Promise.allSettled(running.values());
+	if (failure !== undefined) throw failure;
+
+	if (plan.limit !== undefined && result.rows.length > plan.limit) {
+		result.rows.length = plan.limit;
+		result.lines.length = plan.limit;
+	}
+	return result;
+}

@@ -1,0 +1,234 @@
+// The only code that talks HTTP to the OpenClinica runtime. Every call goes through
+// this.helpers.httpRequestWithAuthentication (n8n adds the bearer token, proxies and the
+// execution's cancel signal) and comes back as status + headers + raw bytes, whatever the status
+// and Content-Type: OpenClinica labels plain text as JSON and reports errors with HTTP 200.
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { sleepCancellable } from '../exportJob/sleep';
+import { CREDENTIAL_TYPE, USER_AGENT } from '../version';
+import { errorFromExplanation, explainStatus, type ErrorContext, type ErrorSubject } from './errors';
+import { checkStudyUrl } from './urls';
+
+export interface Connection {
+	studyUrl: string;
+	ignoreSslIssues: boolean;
+}
+
+export interface ApiRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	/** Path from urls.ts, already encoded. */
+	path: string;
+	qs?: IDataObject;
+	/** Retry on 5xx and dropped connections. Only for idempotent requests; never the submit. */
+	retry: boolean;
+	/** For error messages. */
+	context: ErrorContext;
+	subject?: ErrorSubject;
+}
+
+export interface ApiResponse {
+	status: number;
+	/** Lower-case header names. */
+	headers: Record<string, string | undefined>;
+	body: Buffer;
+	text(): string;
+}
+
+// Idempotent requests are retried this many times, waiting 1 s, 2 s, 4 s: long enough for a
+// restarting proxy, short enough to fail fast when the server is really down.
+export const MAX_RETRIES = 3;
+const RETRY_BASE_DELAY_MS = 1000;
+const REQUEST_TIMEOUT_MS = 300_000;
+
+// Errors without an HTTP answer that are worth another try.
+const TRANSIENT_NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNABORTED',
+	'ETIMEDOUT',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ECONNREFUSED',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+export async function getConnection(this: IExecuteFunctions): Promise<Connection> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	const check = checkStudyUrl(credentials.studyUrl);
+	if (!check.ok) {
+		throw new NodeOperationError(this.getNode(), `${check.problem} (credential field Study URL)`, {
+			description: check.hint,
+		});
+	}
+	return { studyUrl: check.url, ignoreSslIssues: credentials.ignoreSslIssues === true };
+}
+
+function toBuffer(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(new Uint8Array(body));
+	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+	if (typeof body === 'string') return Buffer.from(body, 'utf8');
+	if (body === undefined || body === null) return Buffer.alloc(0);
+	return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+function toApiResponse(full: IN8nHttpFullResponse): ApiResponse {
+	const headers: Record<string, string | undefined> = {};
+	for (const [name, value] of Object.entries(full.headers ?? {})) {
+		if (value === undefined || value === null) continue;
+		headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	const body = toBuffer(full.body);
+	let text: string | undefined;
+	return {
+		status: full.statusCode,
+		headers,
+		body,
+		text: () => (text ??= new TextDecoder('utf-8').decode(body)),
+	};
+}
+
+/** The HTTP status or network error code n8n put on the error it threw. */
+function errorCodeOf(error: unknown): string {
+	const code = (error as { httpCode?: unknown })?.httpCode;
+	return typeof code === 'string' ? code : '';
+}
+
+/** The response body n8n-workflow keeps on a NodeApiError (context.data), when it is bytes. */
+function errorBodyOf(error: unknown): Buffer | undefined {
+	const data = (error as { context?: { data?: unknown } })?.context?.data;
+	return Buffer.isBuffer(data) && data.length > 0 ? data : undefined;
+}
+
+async function send(
+	this: IExecuteFunctions,
+	options: IHttpRequestOptions,
+	ignoreHttpStatusErrors: boolean,
+): Promise<ApiResponse> {
+	const full = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
+		...options,
+		headers: { ...options.headers },
+		ignoreHttpStatusErrors,
+	})) as IN8nHttpFullResponse;
+	return toApiResponse(full);
+}
+
+/**
+ * One request, with n8n's token refresh: n8n logs in again (the credential's preAuthentication)
+ * and replays the request once when its helper gets a 401, which only happens when HTTP errors are
+ * not ignored. So requests are sent with HTTP errors on. On a non-2xx answer n8n throws an error
+ * that keeps the status (httpCode) and the body bytes (context.data) but not the headers; when the
+ * body is empty (errors reported only in the X-runtimeApp-error header) or not kept (other n8n
+ * versions), the request is sent once more with HTTP errors ignored to read the full answer. That
+ * is safe even for the submit: no non-2xx answer creates a job.
+ */
+async function sendWithTokenRefresh(
+	this: IExecuteFunctions,
+	options: IHttpRequestOptions,
+	request: ApiRequest,
+	connection: Connection,
+): Promise<ApiResponse> {
+	try {
+		return await send.call(this, options, false);
+	} catch (error) {
+		const code = errorCodeOf(error);
+		if (code === '401') {
+			// n8n has already logged in again and replayed once.
+			throw errorFromExplanation(
+				this.getNode(),
+				explainStatus(401, request.context, { ...request.subject, studyUrl: connection.studyUrl }),
+				401,
+			);
+		}
+		if (!/^\d{3}$/.test(code)) {
+			// No HTTP answer, or the login failed: n8n's error already says what happened.
+			if (error instanceof NodeOperationError) throw new NodeOperationError(this.getNode(), error);
+			throw new NodeApiError(this.getNode(), error as JsonObject);
+		}
+		const body = errorBodyOf(error);
+		if (body) {
+			return toApiResponse({ statusCode: Number(code), headers: {}, body });
+		}
+	}
+	return await send.call(this, options, true);
+}
+
+/** The error for a request that got no usable answer. */
+function requestError(
+	this: IExecuteFunctions,
+	error: unknown,
+	connection: Connection,
+	request: ApiRequest,
+): NodeApiError | NodeOperationError {
+	const code = errorCodeOf(error);
+	if (!/^[A-Z][A-Z0-9_]+$/.test(code) || code === 'ERR_CANCELED') {
+		// An HTTP error already explained, a failed login, or a cancellation.
+		if (error instanceof NodeOperationError) return error;
+		return new NodeApiError(this.getNode(), error as JsonObject);
+	}
+	let host = connection.studyUrl;
+	try {
+		host = new URL(connection.studyUrl).host;
+	} catch {
+		// keep the whole URL
+	}
+	const detail = error instanceof Error ? error.message : '';
+	const tls = /CERT|SSL|TLS/i.test(code);
+	return errorFromExplanation(this.getNode(), {
+		message: `Could not reach OpenClinica at ${host} (${code})`,
+		description: tls
+			? `The server's TLS certificate was not accepted: ${detail} Fix the certificate, or turn on "Ignore SSL Issues (Insecure)" in the credential if you trust this server.`
+			: `${detail} Check the credential's Study URL and the network between n8n and the server.${
+					request.context === 'submit'
+						? " The export may have started anyway: OpenClinica's Bulk Actions Log shows its jobs."
+						: ''
+				}`,
+	});
+}
+
+export async function apiRequest(
+	this: IExecuteFunctions,
+	connection: Connection,
+	request: ApiRequest,
+): Promise<ApiResponse> {
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url: `${connection.studyUrl}${request.path}`,
+		qs: request.qs,
+		headers: { Accept: '*/*', 'User-Agent': USER_AGENT },
+		encoding: 'arraybuffer',
+		returnFullResponse: true,
+		skipSslCertificateValidation: connection.ignoreSslIssues,
+		timeout: REQUEST_TIMEOUT_MS,
+		json: false,
+	};
+	const signal = this.getExecutionCancelSignal?.();
+	const attempts = request.retry ? MAX_RETRIES + 1 : 1;
+
+	for (let attempt = 1; ; attempt++) {
+		let response: ApiResponse | undefined;
+		let failure: unknown;
+		try {
+			response = await sendWithTokenRefresh.call(this, options, request, connection);
+		} catch (error) {
+			failure = error;
+		}
+		const transient = response
+			? response.status >= 500
+			: TRANSIENT_NETWORK_CODES.has(errorCodeOf(failure));
+		if (!transient || attempt >= attempts || signal?.aborted === true) {
+			if (response) return response;
+			throw requestError.call(this, failure, connection, request);
+		}
+		this.logger.debug(
+			`OpenClinica ${request.method} ${request.context}: ${response ? `HTTP ${response.status}` : errorCodeOf(failure)}, retry ${attempt} of ${MAX_RETRIES}`,
+		);
+		await sleepCancellable(RETRY_BASE_DELAY_MS * 2 ** (attempt - 1), signal);
+	}
+}
