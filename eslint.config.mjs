@@ -43,6 +43,7 @@ export default tseslint.config(
 		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
 		rules: {
 			...n8nNodesBase.configs.community.rules,
+			...communityNodes.configs.recommended.rules,
 		},
 	},
 	{

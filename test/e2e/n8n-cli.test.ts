@@ -1,0 +1,162 @@
+// End to end: the packed package installed into the real n8n CLI as a community package,
+// the example workflows imported and executed with `n8n execute`, contacts reaching real
+// downstream nodes (Convert to File, Send Email into a local SMTP sink).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import * as XLSX from 'xlsx';
+
+import { startSandbox, type Sandbox } from '../../sandbox';
+import {
+	createInstance,
+	ensureN8n,
+	executeWorkflow,
+	importCredentials,
+	importWorkflow,
+	nodeOutput,
+	packPackage,
+	repoRoot,
+	type N8nInstance,
+} from '../../tools/n8nCli';
+
+jest.setTimeout(20 * 60 * 1000);
+
+const N8N_VERSION = process.env.E2E_N8N_VERSION ?? '2.8.4';
+const PASSWORD = 'Sandbox-Pass-1';
+
+interface ReceivedMail {
+	to: string[];
+	raw: string;
+}
+
+function readExample(name: string) {
+	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', name), 'utf8'));
+}
+
+function eligibleIds(sandbox: Sandbox, siteOid: string): string[] {
+	return sandbox.control
+		.listParticipants(siteOid)
+		.filter((p) => p.status === 'available' || p.status === 'signed')
+		.map((p) => p.label);
+}
+
+describe(`n8n ${N8N_VERSION} CLI with the packed package`, () => {
+	let sandbox: Sandbox;
+	let instance: N8nInstance;
+	let smtp: SMTPServer;
+	let smtpPort: number;
+	const mails: ReceivedMail[] = [];
+
+	beforeAll(async () => {
+		const n8nDir = ensureN8n(N8N_VERSION);
+		instance = createInstance(n8nDir, packPackage());
+		sandbox = await startSandbox({ port: 0, bigSiteSize: 300 });
+
+		smtp = new SMTPServer({
+			authOptional: true,
+			disabledCommands: ['STARTTLS', 'AUTH'],
+			logger: false,
+			onData(stream, session, callback) {
+				const chunks: Buffer[] = [];
+				stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+				stream.on('end', () => {
+					mails.push({
+						to: session.envelope.rcptTo.map((r) => r.address),
+						raw: Buffer.concat(chunks).toString('utf8'),
+					});
+					callback();
+				});
+			},
+		});
+		await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+		smtpPort = (smtp.server.address() as { port: number }).port;
+
+		const openClinica = { studyUrl: sandbox.studyUrl, tokenUrl: sandbox.tokenUrl, username: 'crc.jane', ignoreSslIssues: false };
+		importCredentials(instance, [
+			{ id: 'ocSandboxCredential', name: 'OpenClinica sandbox', type: 'openClinicaApi', data: { ...openClinica, password: PASSWORD } },
+			{ id: 'ocWrongPassword', name: 'OpenClinica wrong password', type: 'openClinicaApi', data: { ...openClinica, password: 'not-the-password' } },
+			{ id: 'ocSmtpCredential', name: 'Study SMTP', type: 'smtp', data: { host: '127.0.0.1', port: smtpPort, secure: false, disableStartTls: true } },
+		]);
+	});
+
+	afterAll(async () => {
+		await sandbox?.close();
+		await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+		if (instance) fs.rmSync(instance.userFolder, { recursive: true, force: true });
+	});
+
+	test('Export (Return All) → Convert to File: the CSV and XLSX hold every eligible participant exactly once', () => {
+		const workflow = readExample('export-contacts-to-spreadsheet.json');
+		const exportNode = workflow.nodes.find((n: { name: string }) => n.name === 'Export Participant Contacts');
+		exportNode.parameters.siteOid = 'S_JUNO_BIG';
+		exportNode.parameters.options = { pageSize: 120, pollInterval: 0.1 };
+		importWorkflow(instance, workflow);
+
+		const result = executeWorkflow(instance, workflow.id);
+		expect(result.run?.data.resultData.error).toBeUndefined();
+		expect(result.ok).toBe(true);
+
+		const expected = eligibleIds(sandbox, 'S_JUNO_BIG').sort();
+		expect(expected.length).toBeGreaterThan(240);
+		const items = nodeOutput(result.run!, 'Export Participant Contacts');
+		expect(items.map((i) => i.json.participantId).sort()).toEqual(expected);
+
+		for (const [nodeName, extension] of [
+			['Contacts as CSV', 'csv'],
+			['Contacts as XLSX', 'xlsx'],
+		]) {
+			const binary = nodeOutput(result.run!, nodeName)[0]?.binary?.data;
+			expect(binary?.fileName).toBe(`participant-contacts.${extension}`);
+			const book = XLSX.read(Buffer.from(binary!.data, 'base64'), { type: 'buffer' });
+			const rows = XLSX.utils.sheet_to_json<Record<string, unknown>>(book.Sheets[book.SheetNames[0]], { raw: false });
+			expect(rows.map((r) => String(r.participantId)).sort()).toEqual(expected);
+		}
+	});
+
+	test('Export → Send Email: one message per participant with an email address, to that address', () => {
+		const workflow = readExample('export-contacts-to-email.json');
+		importWorkflow(instance, workflow);
+		mails.length = 0;
+
+		const result = executeWorkflow(instance, workflow.id);
+		expect(result.run?.data.resultData.error).toBeUndefined();
+		expect(result.ok).toBe(true);
+
+		const withEmail = sandbox.control
+			.listParticipants('S_JUNO_LYO')
+			.filter((p) => (p.status === 'available' || p.status === 'signed') && p.detail?.email);
+		expect(withEmail.length).toBeGreaterThan(0);
+		expect(mails.map((m) => m.to.join(',')).sort()).toEqual(withEmail.map((p) => p.detail!.email).sort());
+		for (const participant of withEmail) {
+			const mail = mails.find((m) => m.to.includes(participant.detail!.email as string));
+			expect(mail?.raw).toContain(participant.label);
+		}
+	});
+
+	test('Start Export → Wait → Download Export gives the same rows as Export', () => {
+		const workflow = readExample('start-wait-download.json');
+		importWorkflow(instance, workflow);
+
+		const result = executeWorkflow(instance, workflow.id);
+		expect(result.run?.data.resultData.error).toBeUndefined();
+		const started = nodeOutput(result.run!, 'Start Export')[0].json;
+		expect(started.jobUuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+		const downloaded = nodeOutput(result.run!, 'Download Export').map((i) => i.json.participantId);
+		expect(downloaded).toEqual(eligibleIds(sandbox, 'S_JUNO_LYO'));
+	});
+
+	test('a credential with a wrong password fails the execution with a clear message', () => {
+		const workflow = readExample('export-contacts-to-spreadsheet.json');
+		workflow.id = 'ocWrongPasswordRun';
+		const exportNode = workflow.nodes.find((n: { name: string }) => n.name === 'Export Participant Contacts');
+		exportNode.credentials.openClinicaApi = { id: 'ocWrongPassword', name: 'OpenClinica wrong password' };
+		importWorkflow(instance, workflow);
+
+		const result = executeWorkflow(instance, workflow.id);
+		expect(result.ok).toBe(false);
+		const output = `${JSON.stringify(result.run?.data.resultData.error ?? {})}\n${result.stdout}\n${result.stderr}`;
+		expect(output).toMatch(/Login to http\S+ failed \(HTTP 401\)/);
+		expect(output).not.toContain('not-the-password');
+	});
+});

@@ -1,0 +1,176 @@
+// Runs this package inside the real n8n CLI, the way users get it: the packed tarball
+// installed into an isolated N8N_USER_FOLDER/.n8n/nodes. Used by the demo and the e2e tests.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+
+export interface N8nInstance {
+	/** Folder holding node_modules/.bin/n8n */
+	n8nDir: string;
+	/** The isolated N8N_USER_FOLDER of this instance */
+	userFolder: string;
+	env: NodeJS.ProcessEnv;
+}
+
+/** Installs (or re-uses from the cache folder) the pinned n8n CLI; progress goes to stderr. */
+export function ensureN8n(version = '2.8.4'): string {
+	const script = path.join(repoRoot, 'tools', 'install-n8n.sh');
+	const out = execFileSync('bash', [script, version], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	return out.trim().split('\n').pop() as string;
+}
+
+/** `npm pack`s the built package into a temp folder and returns the tarball path. */
+export function packPackage(): string {
+	const dest = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-pack-'));
+	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], {
+		cwd: repoRoot,
+		encoding: 'utf8',
+	});
+	return path.join(dest, out.trim().split('\n').pop() as string);
+}
+
+/** A fresh N8N_USER_FOLDER with the tarball installed as a community package. */
+export function createInstance(n8nDir: string, tarball: string): N8nInstance {
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-n8n-'));
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	fs.mkdirSync(nodesDir, { recursive: true });
+	fs.writeFileSync(
+		path.join(nodesDir, 'package.json'),
+		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+	);
+	execFileSync(
+		'npm',
+		['install', tarball, '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		{ cwd: nodesDir, stdio: ['ignore', 'ignore', 'inherit'] },
+	);
+	// n8n releases that need Node 24 come with a bin/node from the cache (tools/install-n8n.sh).
+	const nodeBinDir = path.join(n8nDir, 'bin');
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PATH: fs.existsSync(path.join(nodeBinDir, 'node')) ? `${nodeBinDir}:${process.env.PATH}` : process.env.PATH,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-openclinica-local-test-key',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_LOG_LEVEL: 'warn',
+		DB_SQLITE_POOL_SIZE: '1',
+	};
+	return { n8nDir, userFolder, env };
+}
+
+function n8nBin(instance: N8nInstance): string {
+	return path.join(instance.n8nDir, 'node_modules', '.bin', 'n8n');
+}
+
+function runN8n(instance: N8nInstance, args: string[]) {
+	return spawnSync(n8nBin(instance), args, {
+		env: instance.env,
+		encoding: 'utf8',
+		maxBuffer: 512 * 1024 * 1024,
+	});
+}
+
+function writeTemp(instance: N8nInstance, name: string, data: unknown): string {
+	const file = path.join(instance.userFolder, name);
+	fs.writeFileSync(file, JSON.stringify(data, null, 2));
+	return file;
+}
+
+export function importCredentials(instance: N8nInstance, credentials: unknown[]): void {
+	const result = runN8n(instance, ['import:credentials', `--input=${writeTemp(instance, 'credentials.json', credentials)}`]);
+	if (result.status !== 0) throw new Error(`n8n import:credentials failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export function importWorkflow(instance: N8nInstance, workflow: unknown): void {
+	const result = runN8n(instance, ['import:workflow', `--input=${writeTemp(instance, 'workflow.json', workflow)}`]);
+	if (result.status !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export interface N8nRun {
+	ok: boolean;
+	/** The run data (`--rawOutput`), when n8n printed it */
+	run?: N8nRunData;
+	stdout: string;
+	stderr: string;
+}
+
+export interface N8nRunData {
+	data: {
+		resultData: {
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { data: string; fileName?: string; mimeType: string }> }> | null> }; error?: { message: string; description?: string } }>>;
+			error?: { message: string; description?: string; node?: { name: string } };
+		};
+	};
+}
+
+/** `n8n execute --id --rawOutput`; the run JSON follows log lines on stdout. */
+export function executeWorkflow(instance: N8nInstance, workflowId: string): N8nRun {
+	const result = runN8n(instance, ['execute', `--id=${workflowId}`, '--rawOutput']);
+	const stdout = result.stdout ?? '';
+	const start = stdout.indexOf('{');
+	let run: N8nRunData | undefined;
+	if (start >= 0) {
+		try {
+			run = JSON.parse(stdout.slice(start)) as N8nRunData;
+		} catch {
+			run = undefined;
+		}
+	}
+	return { ok: result.status === 0, run, stdout, stderr: result.stderr ?? '' };
+}
+
+export interface RunningEditor {
+	url: string;
+	process: ChildProcess;
+}
+
+/** Starts `n8n start` on 127.0.0.1 and sets up the owner account; resolves when the REST API answers. */
+export async function startEditor(
+	instance: N8nInstance,
+	port: number,
+	owner: { email: string; firstName: string; lastName: string; password: string },
+): Promise<RunningEditor> {
+	const child = spawn(n8nBin(instance), ['start'], {
+		env: {
+			...instance.env,
+			N8N_LOG_LEVEL: 'info',
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_PORT: String(port),
+			N8N_SECURE_COOKIE: 'false',
+		},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	const url = `http://127.0.0.1:${port}`;
+	await new Promise<void>((resolve, reject) => {
+		let log = '';
+		const onData = (chunk: Buffer) => {
+			log += chunk.toString();
+			if (log.includes('Editor is now accessible')) resolve();
+		};
+		child.stdout?.on('data', onData);
+		child.stderr?.on('data', onData);
+		child.once('exit', (code) => reject(new Error(`n8n start exited with ${code}:\n${log}`)));
+	});
+	const response = await fetch(`${url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(owner),
+	});
+	if (!response.ok && response.status !== 400) {
+		throw new Error(`owner setup failed: ${response.status} ${await response.text()}`);
+	}
+	return { url, process: child };
+}
+
+/** The items a node output in its (first) run. */
+export function nodeOutput(run: N8nRunData, nodeName: string, outputIndex = 0) {
+	const runs = run.data.resultData.runData[nodeName];
+	return runs?.[0]?.data?.main[outputIndex] ?? [];
+}
