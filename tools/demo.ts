@@ -13,6 +13,7 @@ import {
 	importWorkflow,
 	nodeOutput,
 	packPackage,
+	readBinary,
 	repoRoot,
 } from './n8nCli';
 
@@ -59,7 +60,7 @@ function sandboxTarget(sandbox: Sandbox): Target {
 			ignoreSslIssues: false,
 		},
 		studyOid: 'S_JUNO',
-		siteOid: 'S_JUNO_BIG',
+		siteOid: 'S_JUNO_BOS',
 		description: `the bundled sandbox at ${sandbox.studyUrl} (user crc.jane)`,
 	};
 }
@@ -88,23 +89,23 @@ async function main() {
 	let target = realServerTarget();
 	if (!target) {
 		step('Starting the OpenClinica sandbox');
-		sandbox = await startSandbox({ port: 0, bigSiteSize: 1200, tokenRateLimit: true });
+		sandbox = await startSandbox({ port: 0, tokenRateLimit: true });
 		target = sandboxTarget(sandbox);
 	}
 
 	try {
 		step(`Exporting site ${target.siteOid} of study ${target.studyOid} from ${target.description}`);
-		importCredentials(instance, [
+		await importCredentials(instance, [
 			{ id: 'ocSandboxCredential', name: 'OpenClinica sandbox', type: 'openClinicaApi', data: target.credential },
 		]);
 		const workflow = JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8'));
 		const exportNode = workflow.nodes.find((node: { name: string }) => node.name === EXPORT_NODE);
 		exportNode.parameters.studyOid = target.studyOid;
 		exportNode.parameters.siteOid = target.siteOid;
-		importWorkflow(instance, workflow);
+		await importWorkflow(instance, workflow);
 
 		const exportStarted = Date.now();
-		const result = executeWorkflow(instance, workflow.id);
+		const result = await executeWorkflow(instance, workflow.id);
 		const seconds = (Date.now() - exportStarted) / 1000;
 		if (!result.ok || !result.run) {
 			const error = result.run?.data.resultData.error;
@@ -124,7 +125,7 @@ async function main() {
 			const binary = nodeOutput(result.run, nodeName)[0]?.binary?.data;
 			if (!binary) continue;
 			const file = path.join(OUTPUT_DIR, binary.fileName ?? `${nodeName}.bin`);
-			fs.writeFileSync(file, Buffer.from(binary.data, 'base64'));
+			fs.writeFileSync(file, readBinary(instance, binary));
 			written.push(file);
 		}
 

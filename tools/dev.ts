@@ -14,7 +14,7 @@ async function main() {
 	const instance = createInstance(ensureN8n(), packPackage());
 	const sandbox = await startSandbox({ port: sandboxPort, bigSiteSize: 2000 });
 
-	importCredentials(instance, [
+	await importCredentials(instance, [
 		{
 			id: 'ocSandboxCredential',
 			name: 'OpenClinica sandbox',
@@ -25,7 +25,7 @@ async function main() {
 	for (const file of fs.readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.json'))) {
 		const workflow = JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8'));
 		// The SMTP credential of the email example is not set up here: the node shows it as missing.
-		importWorkflow(instance, workflow);
+		await importWorkflow(instance, workflow);
 	}
 
 	const editor = await startEditor(instance, port, OWNER);

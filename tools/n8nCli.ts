@@ -1,11 +1,20 @@
 // Runs this package inside the real n8n CLI, the way users get it: the packed tarball
 // installed into an isolated N8N_USER_FOLDER/.n8n/nodes. Used by the demo and the e2e tests.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const repoRoot = path.resolve(__dirname, '..', '..');
+/** The package folder, whether this runs from tools/ (jest) or build/tools/ (compiled). */
+export const repoRoot = (() => {
+	let dir = __dirname;
+	while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'examples'))) {
+		const parent = path.dirname(dir);
+		if (parent === dir) throw new Error(`package folder not found above ${__dirname}`);
+		dir = parent;
+	}
+	return dir;
+})();
 
 export interface N8nInstance {
 	/** Folder holding node_modules/.bin/n8n */
@@ -59,9 +68,12 @@ export function createInstance(n8nDir: string, tarball: string): N8nInstance {
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_LOG_LEVEL: 'warn',
+		N8N_LOG_LEVEL: 'info',
 		DB_SQLITE_POOL_SIZE: '1',
 	};
+	// Under jest NODE_ENV is "test", which silences n8n's logger and so the run JSON it prints.
+	delete env.NODE_ENV;
+	for (const name of Object.keys(env)) if (name.startsWith('JEST_')) delete env[name];
 	return { n8nDir, userFolder, env };
 }
 
@@ -69,11 +81,31 @@ function n8nBin(instance: N8nInstance): string {
 	return path.join(instance.n8nDir, 'node_modules', '.bin', 'n8n');
 }
 
-function runN8n(instance: N8nInstance, args: string[]) {
-	return spawnSync(n8nBin(instance), args, {
-		env: instance.env,
-		encoding: 'utf8',
-		maxBuffer: 512 * 1024 * 1024,
+interface ProcessResult {
+	status: number | null;
+	stdout: string;
+	stderr: string;
+}
+
+/**
+ * Runs an n8n command without blocking this process (the sandbox often runs in the same process
+ * and must keep answering). Output goes to files, not pipes: n8n exits right after printing the
+ * run JSON, and output still queued for a pipe would be lost.
+ */
+function runN8n(instance: N8nInstance, args: string[]): Promise<ProcessResult> {
+	const outFile = path.join(instance.userFolder, `n8n-${process.pid}-${Date.now()}.out`);
+	const errFile = `${outFile}.err`;
+	const out = fs.openSync(outFile, 'w');
+	const err = fs.openSync(errFile, 'w');
+	return new Promise<ProcessResult>((resolve, reject) => {
+		const child = spawn(n8nBin(instance), args, { env: instance.env, stdio: ['ignore', out, err] });
+		child.once('error', reject);
+		child.once('close', (status) => resolve({ status, stdout: fs.readFileSync(outFile, 'utf8'), stderr: fs.readFileSync(errFile, 'utf8') }));
+	}).finally(() => {
+		fs.closeSync(out);
+		fs.closeSync(err);
+		fs.rmSync(outFile, { force: true });
+		fs.rmSync(errFile, { force: true });
 	});
 }
 
@@ -83,13 +115,13 @@ function writeTemp(instance: N8nInstance, name: string, data: unknown): string {
 	return file;
 }
 
-export function importCredentials(instance: N8nInstance, credentials: unknown[]): void {
-	const result = runN8n(instance, ['import:credentials', `--input=${writeTemp(instance, 'credentials.json', credentials)}`]);
+export async function importCredentials(instance: N8nInstance, credentials: unknown[]): Promise<void> {
+	const result = await runN8n(instance, ['import:credentials', `--input=${writeTemp(instance, 'credentials.json', credentials)}`]);
 	if (result.status !== 0) throw new Error(`n8n import:credentials failed:\n${result.stdout}\n${result.stderr}`);
 }
 
-export function importWorkflow(instance: N8nInstance, workflow: unknown): void {
-	const result = runN8n(instance, ['import:workflow', `--input=${writeTemp(instance, 'workflow.json', workflow)}`]);
+export async function importWorkflow(instance: N8nInstance, workflow: unknown): Promise<void> {
+	const result = await runN8n(instance, ['import:workflow', `--input=${writeTemp(instance, 'workflow.json', workflow)}`]);
 	if (result.status !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -104,17 +136,18 @@ export interface N8nRun {
 export interface N8nRunData {
 	data: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { data: string; fileName?: string; mimeType: string }> }> | null> }; error?: { message: string; description?: string } }>>;
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, N8nBinary> }> | null> }; error?: { message: string; description?: string } }>>;
 			error?: { message: string; description?: string; node?: { name: string } };
 		};
 	};
 }
 
 /** `n8n execute --id --rawOutput`; the run JSON follows log lines on stdout. */
-export function executeWorkflow(instance: N8nInstance, workflowId: string): N8nRun {
-	const result = runN8n(instance, ['execute', `--id=${workflowId}`, '--rawOutput']);
+export async function executeWorkflow(instance: N8nInstance, workflowId: string): Promise<N8nRun> {
+	const result = await runN8n(instance, ['execute', `--id=${workflowId}`, '--rawOutput']);
 	const stdout = result.stdout ?? '';
-	const start = stdout.indexOf('{');
+	// The run JSON starts at the first line that is a lone "{"; log lines come before it.
+	const start = stdout.search(/^\{$/m);
 	let run: N8nRunData | undefined;
 	if (start >= 0) {
 		try {
@@ -167,6 +200,25 @@ export async function startEditor(
 		throw new Error(`owner setup failed: ${response.status} ${await response.text()}`);
 	}
 	return { url, process: child };
+}
+
+export interface N8nBinary {
+	data: string;
+	id?: string;
+	fileName?: string;
+	mimeType: string;
+}
+
+/**
+ * The bytes of a binary property of a run: inline base64, or (n8n's default binary mode) a file
+ * in the instance's storage folder, named by the id after "filesystem-v2:".
+ */
+export function readBinary(instance: N8nInstance, binary: N8nBinary): Buffer {
+	if (binary.id?.startsWith('filesystem')) {
+		const relative = binary.id.slice(binary.id.indexOf(':') + 1);
+		return fs.readFileSync(path.join(instance.userFolder, '.n8n', 'storage', relative));
+	}
+	return Buffer.from(binary.data, 'base64');
 }
 
 /** The items a node output in its (first) run. */
