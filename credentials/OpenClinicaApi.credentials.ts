@@ -11,6 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { isTlsProblem, networkProblem } from '../nodes/OpenClinica/transport';
 import { checkStudyUrl, deriveTokenUrl, tokenCheckPath } from '../nodes/OpenClinica/transport/urls';
 import { USER_AGENT } from '../nodes/OpenClinica/version';
 
@@ -62,8 +63,36 @@ export function tokenFromBody(body: unknown): string {
 }
 
 // Logins of one user that are already under way, so that concurrent 401s share one login
-// instead of spending the rate limit.
+// instead of spending the rate limit. Keyed by token URL, user name AND password: a credential
+// with a wrong password must never receive the token of another credential's login.
 const loginsInFlight = new Map<string, Promise<string>>();
+
+// The last token each login produced (same key), so that a request that was already on its way
+// with the old token when another request refreshed it does not log in a second time: the
+// "one refresh" rule, and the 2-logins-a-minute rate limit, hold across concurrent page jobs.
+const latestTokens = new Map<string, { token: string; expiresAt: number }>();
+// Never hand out a token this close to its expiry (spec §6.2 A: refresh at exp − 5 min).
+const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
+// When exp cannot be read: reuse for at most this long after the login.
+const UNKNOWN_EXPIRY_REUSE_MS = 60_000;
+
+/** The JWT's `exp` in ms, read without verifying (only used to decide when to log in again). */
+export function tokenExpiry(token: string): number | undefined {
+	const payload = token.split('.')[1];
+	if (!payload) return undefined;
+	try {
+		const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
+		return typeof json.exp === 'number' ? json.exp * 1000 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function loginKey(credentials: ICredentialDataDecryptedObject): string {
+	return [tokenUrlOf(credentials), String(credentials.username ?? '').trim(), String(credentials.password ?? '')].join(
+		'\u0000',
+	);
+}
 
 async function login(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<string> {
 	const tokenUrl = tokenUrlOf(credentials);
@@ -91,12 +120,14 @@ async function login(this: IHttpRequestHelper, credentials: ICredentialDataDecry
 				timeout: 60_000,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			const code = (error as { code?: unknown }).code;
+			const code = String((error as { code?: unknown }).code ?? '');
+			// The code goes in the description: n8n replaces a message naming ECONNREFUSED and the
+			// like with its own text, which does not say which host.
 			throw loginError(
-				`Could not reach the token URL ${tokenUrl}${typeof code === 'string' ? ` (${code})` : ''}`,
-				/CERT|SSL|TLS/i.test(String(code))
-					? 'The TLS certificate was not accepted. Fix it, or turn on "Ignore SSL Issues (Insecure)" if you trust this server.'
-					: 'Check the Token URL (usually https://<customer>.build.openclinica.io/user-service/api/oauth/token) and the network between n8n and that host.',
+				`Could not reach the token URL ${tokenUrl}: ${networkProblem(code)}`,
+				isTlsProblem(code)
+					? `The TLS certificate was not accepted (error code ${code}). Fix it, or turn on "Ignore SSL Issues (Insecure)" if you trust this server.`
+					: `Error code ${code || 'unknown'}. Check the Token URL (usually https://<customer>.build.openclinica.io/user-service/api/oauth/token) and the network between n8n and that host.`,
 			);
 		}
 
@@ -236,12 +267,24 @@ export class OpenClinicaApi implements ICredentialType {
 
 	/** Logs in; n8n calls this when the token is missing, on a credential test and after a 401. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		const key = `${tokenUrlOf(credentials)}\u0000${String(credentials.username ?? '')}`;
+		const key = loginKey(credentials);
+		// A refresh asked for by a request that used an older token than the latest login's: that
+		// login already refreshed it.
+		const used = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+		const latest = latestTokens.get(key);
+		if (used !== '' && latest && latest.token !== used && latest.expiresAt - TOKEN_EXPIRY_MARGIN_MS > Date.now()) {
+			return { accessToken: latest.token };
+		}
 		let pending = loginsInFlight.get(key);
 		if (!pending) {
 			pending = (async () => {
+				const loggedInAt = Date.now();
 				const token = await login.call(this, credentials);
 				await checkStudyHostAcceptsToken.call(this, credentials, token);
+				latestTokens.set(key, {
+					token,
+					expiresAt: tokenExpiry(token) ?? loggedInAt + UNKNOWN_EXPIRY_REUSE_MS + TOKEN_EXPIRY_MARGIN_MS,
+				});
 				return token;
 			})();
 			loginsInFlight.set(key, pending);

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import * as job from './actions/job';
+import * as participant from './actions/participant';
 import * as participantContact from './actions/participantContact';
 import { router } from './actions/router';
 
@@ -12,7 +14,7 @@ export class OpenClinica implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Export participant contact details from OpenClinica 4',
+		description: 'Export participant contact details, read participants and manage jobs in OpenClinica 4',
 		defaults: { name: 'OpenClinica' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -24,10 +26,16 @@ export class OpenClinica implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Participant Contact', value: 'participantContact' }],
+				options: [
+					{ name: 'Job', value: 'job' },
+					{ name: 'Participant', value: 'participant' },
+					{ name: 'Participant Contact', value: 'participantContact' },
+				],
 				default: 'participantContact',
 			},
 			...participantContact.description,
+			...job.description,
+			...participant.description,
 		],
 	};
 

@@ -25,6 +25,18 @@ export interface PagingPlan {
 	/** Undefined: all participants. */
 	limit?: number;
 	concurrency: number;
+	/** Page to start at (the polling trigger resuming a pass over the site); default 1. */
+	firstPage?: number;
+	/**
+	 * Asked before each page after the first is started; false ends paging there, after the pages
+	 * already started are used (the trigger's time budget per poll). Default: always true.
+	 */
+	canStartPage?: () => boolean;
+	/**
+	 * true: a page failing after the first ends paging instead of failing it; the pages before it
+	 * are returned with the error (the trigger keeps the pages it compared). Default false.
+	 */
+	keepPagesOnError?: boolean;
 }
 
 export interface PagingResult<P extends PageData> {
@@ -35,6 +47,10 @@ export interface PagingResult<P extends PageData> {
 	lines: string[];
 	/** A page had more rows than asked for: the server ignores paging. */
 	pagingIgnored: boolean;
+	/** The last page was reached (false: stopped by canStartPage or by an error kept). */
+	complete: boolean;
+	/** The error that ended paging, with keepPagesOnError. */
+	error?: unknown;
 }
 
 /** The page size to ask for: never more rows than the limit needs. */
@@ -51,9 +67,11 @@ export async function collectPages<P extends PageData>(
 	runPage: (pageNumber: number, pageSize: number) => Promise<P>,
 ): Promise<PagingResult<P>> {
 	const size = requestedPageSize(plan.pageSize, plan.limit);
-	const maxPages = plan.limit === undefined ? Number.POSITIVE_INFINITY : Math.ceil(plan.limit / size);
+	const firstPage = plan.firstPage ?? 1;
+	const maxPages =
+		plan.limit === undefined ? Number.POSITIVE_INFINITY : firstPage - 1 + Math.ceil(plan.limit / size);
 	const seen = new Set<string>();
-	const result: PagingResult<P> = { pages: [], rows: [], lines: [], pagingIgnored: false };
+	const result: PagingResult<P> = { pages: [], rows: [], lines: [], pagingIgnored: false, complete: false };
 
 	const add = (page: P): number => {
 		let added = 0;
@@ -76,22 +94,27 @@ export async function collectPages<P extends PageData>(
 		return count !== size || added === 0 || limitReached() || page.pageNumber >= maxPages;
 	};
 
-	const first = await runPage(1, size);
+	const first = await runPage(firstPage, size);
 	let done = isLast(first, add(first));
 
 	// Later pages: keep up to `concurrency` jobs running, consume them in page order.
 	const running = new Map<number, Promise<P>>();
-	let nextPage = 2;
+	let nextPage = firstPage + 1;
 	let failure: unknown;
 	const launch = () => {
-		while (!done && running.size < plan.concurrency && nextPage <= maxPages) {
+		while (
+			!done &&
+			running.size < plan.concurrency &&
+			nextPage <= maxPages &&
+			(plan.canStartPage?.() ?? true)
+		) {
 			const promise = runPage(nextPage, size);
 			promise.catch(() => undefined); // awaited below; keep Node from reporting it as unhandled
 			running.set(nextPage, promise);
 			nextPage++;
 		}
 	};
-	for (let pageNumber = 2; !done; pageNumber++) {
+	for (let pageNumber = firstPage + 1; !done; pageNumber++) {
 		launch();
 		const pending = running.get(pageNumber);
 		if (!pending) break;
@@ -106,7 +129,11 @@ export async function collectPages<P extends PageData>(
 	}
 	// Jobs started beyond the last page still finish (and clean up) before the node returns.
 	await Promise.allSettled(running.values());
-	if (failure !== undefined) throw failure;
+	result.complete = done && failure === undefined;
+	if (failure !== undefined) {
+		if (!plan.keepPagesOnError) throw failure;
+		result.error = failure;
+	}
 
 	if (plan.limit !== undefined && result.rows.length > plan.limit) {
 		result.rows.length = plan.limit;

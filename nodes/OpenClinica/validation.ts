@@ -35,6 +35,31 @@ export function validateOid(node: INode, itemIndex: number, displayName: string,
 	return oid;
 }
 
+/** An OID that may be left empty (e.g. Site OID of the jobs list): undefined when blank. */
+export function validateOptionalOid(
+	node: INode,
+	itemIndex: number,
+	displayName: string,
+	value: unknown,
+): string | undefined {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+	return validateOid(node, itemIndex, displayName, value);
+}
+
+/** A participant label (the Participant ID shown in OpenClinica), sent in the query string. */
+export function validateParticipantId(node: INode, itemIndex: number, value: unknown): string {
+	const id = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	if (id === '') {
+		fail(
+			node,
+			itemIndex,
+			'Participant ID is empty',
+			'Enter the participant label shown in OpenClinica, e.g. SS-001 (not the participant OID).',
+		);
+	}
+	return id;
+}
+
 export function validateJobUuid(node: INode, itemIndex: number, value: unknown): string {
 	const uuid = typeof value === 'string' ? value.trim().replace(/^job\s*uuid\s*:\s*/i, '') : '';
 	if (!UUID_PATTERN.test(uuid)) {

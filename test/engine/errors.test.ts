@@ -1,8 +1,13 @@
 /**
  * Engine tests: every server error code the seed users can provoke becomes a clear message and a
- * description that says how to fix it; bad input is refused before any request.
+ * description that says how to fix it; bad input (issue 4) is refused before any request, with an
+ * error naming the parameter, and every run is checked for leaked secrets.
  */
+import net from 'net';
+
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { Sandbox } from '../../sandbox/types';
 
 import { logger, runNode } from '../helpers/engine';
 import type { EngineResult } from '../helpers/engine';
@@ -16,6 +21,7 @@ import {
 	requests,
 	useSandbox,
 } from './context';
+import { runChecked } from './secrets';
 
 function expectNodeError(result: EngineResult) {
 	expect(result.status).toBe('error');
@@ -158,45 +164,137 @@ describe('OpenClinica node, server errors (engine)', () => {
 	});
 });
 
-describe('OpenClinica node, input validation (engine)', () => {
-	it('a blank study OID is refused, naming the parameter, before any request', async () => {
+type Params = Record<string, unknown>;
+
+const exportOf = (extra: Params = {}) => exportParams({ siteOid: 'S_JUNO_BOS', ...extra } as never);
+const startOf = (extra: Params = {}) => ({
+	resource: 'participantContact',
+	operation: 'startExport',
+	studyOid: 'S_JUNO',
+	siteOid: 'S_JUNO_BOS',
+	...extra,
+});
+const downloadOf = (jobUuid: string) => ({
+	resource: 'participantContact',
+	operation: 'downloadExport',
+	jobUuid,
+	options: { pollInterval: 0.05 },
+});
+
+interface BadInput {
+	name: string;
+	parameters: () => Params;
+	/** The parameter the error must name. */
+	names: RegExp;
+}
+
+const BAD_INPUTS: BadInput[] = [
+	// Empty values typed into a required field are refused by n8n itself before the run; the node
+	// sees them through expressions (values from earlier nodes).
+	{ name: 'empty study OID', parameters: () => exportOf({ studyOid: '={{ "" }}' }), names: /Study OID/ },
+	{ name: 'blank study OID', parameters: () => exportOf({ studyOid: '   ' }), names: /Study OID/ },
+	{ name: 'empty site OID', parameters: () => exportOf({ siteOid: '={{ "" }}' }), names: /Site OID/ },
+	{ name: 'blank site OID', parameters: () => exportOf({ siteOid: ' \t ' }), names: /Site OID/ },
+	{ name: 'study OID with "/"', parameters: () => exportOf({ studyOid: 'S_JUNO/sites/S_X' }), names: /Study OID/ },
+	{ name: 'study OID with "?"', parameters: () => exportOf({ studyOid: 'S_JUNO?page_size=1' }), names: /Study OID/ },
+	{ name: 'study OID with "#"', parameters: () => exportOf({ studyOid: 'S_JUNO#x' }), names: /Study OID/ },
+	{ name: 'study OID ".."', parameters: () => exportOf({ studyOid: '..' }), names: /Study OID/ },
+	{ name: 'study OID with spaces', parameters: () => exportOf({ studyOid: 'Juno Study' }), names: /Study OID/ },
+	{ name: 'site OID with "/"', parameters: () => exportOf({ siteOid: '../../jobs' }), names: /Site OID/ },
+	{ name: 'site OID with "?"', parameters: () => exportOf({ siteOid: 'S_JUNO_BOS?x' }), names: /Site OID/ },
+	{ name: 'site OID with "#"', parameters: () => exportOf({ siteOid: 'S_JUNO_BOS#' }), names: /Site OID/ },
+	{ name: 'site OID with ".."', parameters: () => exportOf({ siteOid: 'S_JUNO_BOS..' }), names: /Site OID/ },
+	{ name: 'site OID with spaces', parameters: () => exportOf({ siteOid: 'Boston site' }), names: /Site OID/ },
+	{ name: 'Start Export, OID with "/"', parameters: () => startOf({ siteOid: 'S/X' }), names: /Site OID/ },
+	{ name: 'malformed job UUID', parameters: () => downloadOf('job uuid: 1234'), names: /Job UUID/ },
+	{ name: 'job UUID that is a path', parameters: () => downloadOf('../../studies'), names: /Job UUID/ },
+	{ name: 'empty job UUID', parameters: () => downloadOf('={{ $json.missing ?? "" }}'), names: /Job UUID/ },
+	{ name: 'limit 0', parameters: () => exportOf({ returnAll: false, limit: 0 }), names: /Limit/ },
+	{ name: 'negative limit', parameters: () => exportOf({ returnAll: false, limit: -5 }), names: /Limit/ },
+	{ name: 'page size 0', parameters: () => exportOf({ returnAll: true, options: { pageSize: 0 } }), names: /Page Size/ },
+	{ name: 'negative page size', parameters: () => exportOf({ returnAll: true, options: { pageSize: -10 } }), names: /Page Size/ },
+	{ name: 'Start Export page size 0', parameters: () => startOf({ options: { pageSize: 0 } }), names: /Page Size/ },
+	{ name: 'Start Export page number 0', parameters: () => startOf({ options: { pageNumber: 0 } }), names: /Page Number/ },
+	{ name: 'timeout 0', parameters: () => exportOf({ options: { timeout: 0 } }), names: /Timeout/ },
+	{ name: 'negative poll interval', parameters: () => exportOf({ options: { pollInterval: -1 } }), names: /Poll Interval/ },
+];
+
+describe('OpenClinica node, bad input (engine): refused before any request, naming the parameter', () => {
+	it.each(BAD_INPUTS)('$name', async ({ parameters, names }) => {
 		const sb = sandbox();
-		const result = await runNode({
-			credentials: credentialsFor(sb, 'crc.jane'),
-			parameters: exportParams({ studyOid: '   ', siteOid: 'S_JUNO_BOS' }),
-		});
+		const result = await runChecked(sb, { credentials: credentialsFor(sb, 'crc.jane'), parameters: parameters() as never });
 		expect(result.status).toBe('error');
 		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(errorText(result.error)).toMatch(/Study OID/);
+		expect(result.error!.message).toMatch(names);
+		expect((result.error!.description ?? '').length).toBeGreaterThan(0);
+		expect(sb.control.listRequests()).toEqual([]);
+		expect(sb.control.listJobs()).toEqual([]);
+	});
+
+	const studyUrls: Array<[string, (sb: Sandbox) => string, RegExp]> = [
+		['without scheme', (sb) => sb.studyUrl.replace(/^http:\/\//, ''), /must start with https:\/\/ or http:\/\//],
+		['with /pages/… pasted on', (sb) => `${sb.studyUrl}/pages/auth/api/clinicaldata`, /\/pages/],
+		['pointing at the token host', () => 'https://acme.build.openclinica.io/OpenClinica', /token \(study build\) host/],
+		['pointing at the token endpoint', (sb) => sb.tokenUrl, /token \(study build\) host/],
+	];
+	it.each(studyUrls)('study URL %s', async (_name, studyUrl, problem) => {
+		const sb = sandbox();
+		const result = await runChecked(sb, {
+			credentials: { ...credentialsFor(sb, 'crc.jane'), studyUrl: studyUrl(sb) },
+			parameters: exportOf(),
+		});
+		expect(result.status).toBe('error');
+		expect(result.error!.message).toMatch(problem);
+		expect(result.error!.message).toMatch(/Study URL/);
 		expect(sb.control.listRequests()).toEqual([]);
 	});
 
-	it('a blank site OID is refused, naming the parameter, before any request', async () => {
+	it('wrong password: a login error naming the token URL, and no runtime request', async () => {
 		const sb = sandbox();
-		const result = await runNode({
-			credentials: credentialsFor(sb, 'crc.jane'),
-			parameters: exportParams({ studyOid: 'S_JUNO', siteOid: ' ' }),
+		const result = await runChecked(sb, {
+			credentials: { ...credentialsFor(sb, 'crc.jane'), password: 'Wrong-Password-9' },
+			parameters: exportOf(),
 		});
 		expect(result.status).toBe('error');
-		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(errorText(result.error)).toMatch(/Site OID/);
-		expect(sb.control.listRequests()).toEqual([]);
+		expect(result.error!.message).toContain(`Login to ${sb.tokenUrl} failed (HTTP 401)`);
+		expect(errorText(result.error)).toMatch(/Username and Password/);
+		expect(requests(sb, (r) => !r.path.includes('/oauth/token'))).toEqual([]);
+		expect(requests(sb)).toHaveLength(1);
 	});
 
-	it('a malformed job UUID is refused, naming the parameter, before any request', async () => {
+	it('unreachable study host: the message names the host', async () => {
 		const sb = sandbox();
-		const result = await runNode({
-			credentials: credentialsFor(sb, 'crc.jane'),
-			parameters: {
-				resource: 'participantContact',
-				operation: 'downloadExport',
-				jobUuid: 'job uuid: 1234',
-				options: { pollInterval: 0.05 },
-			},
+		const port = await closedPort();
+		const result = await runChecked(sb, {
+			credentials: { ...credentialsFor(sb, 'crc.jane'), studyUrl: `http://127.0.0.1:${port}/OpenClinica` },
+			parameters: exportOf(),
 		});
 		expect(result.status).toBe('error');
-		expect(result.error).toBeInstanceOf(NodeOperationError);
-		expect(errorText(result.error)).toMatch(/Job UUID/i);
+		expect(result.error!.message).toBe(`Could not reach OpenClinica at 127.0.0.1:${port}: the connection was refused`);
+		expect(errorText(result.error)).toMatch(/ECONNREFUSED/);
+		// The login went to the (reachable) token host; nothing else reached the sandbox.
+		expect(requests(sb).map((r) => r.path)).toEqual(['/user-service/api/oauth/token']);
+	});
+
+	it('unreachable token host: the message names the token URL', async () => {
+		const sb = sandbox();
+		const port = await closedPort();
+		const tokenUrl = `http://127.0.0.1:${port}/user-service/api/oauth/token`;
+		const result = await runChecked(sb, {
+			credentials: { ...credentialsFor(sb, 'crc.jane'), tokenUrl },
+			parameters: exportOf(),
+		});
+		expect(result.status).toBe('error');
+		expect(result.error!.message).toBe(`Could not reach the token URL ${tokenUrl}: the connection was refused`);
 		expect(sb.control.listRequests()).toEqual([]);
 	});
 });
+
+/** A local port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+	const server = net.createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}

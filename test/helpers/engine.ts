@@ -19,6 +19,7 @@ import {
 	ExecutionLifecycleHooks,
 	getAdditionalKeys,
 	PackageDirectoryLoader,
+	PollContext,
 	WorkflowExecute,
 } from 'n8n-core';
 import { SSHClientsManager } from 'n8n-core/dist/execution-engine/ssh-clients-manager';
@@ -713,4 +714,118 @@ export function binaryBuffer(item: INodeExecutionData, property = 'data'): Buffe
 /** Call from afterAll: n8n-core keeps a cleanup timer that would keep jest alive. */
 export function shutdownEngine() {
 	Container.get(SSHClientsManager).onShutdown();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Polling triggers: the node's poll() in n8n-core's real PollContext, created as n8n creates it:
+// once per activation with mode 'trigger' (ActiveWorkflows.activatePolling, reused for every
+// poll of the active workflow), or with mode 'manual' for a test run (WorkflowExecute). The
+// Workflow object, and so its static data, lives as long as the Poller: one active workflow.
+// ---------------------------------------------------------------------------------------------
+
+export const TRIGGER_NODE_NAME = 'OpenClinica Trigger';
+
+export interface PollerOptions {
+	package?: LoadedPackage;
+	/** Short node type name in the package (default `openClinicaTrigger`). */
+	nodeName?: string;
+	parameters: INodeParameters;
+	credentialsHelper?: TestCredentialsHelper;
+	credentials?: ICredentialDataDecryptedObject;
+	credentialId?: string;
+	credentialType?: string;
+	/** The workflow's static data to start from (e.g. what n8n saved before a restart). */
+	staticData?: IDataObject;
+}
+
+export interface Poller {
+	/** One poll; the items of the first output, or null when the node returned null. */
+	poll(mode?: 'trigger' | 'manual'): Promise<INodeExecutionData[] | null>;
+	/** The node's static data (what the trigger stored). */
+	nodeStaticData(): IDataObject;
+	/** The whole workflow static data as n8n would save it (plain JSON). */
+	savedStaticData(): IDataObject;
+	/** Changes the node's parameters for later polls (the Workflow and its static data stay). */
+	setParameters(parameters: INodeParameters): void;
+	workflow: Workflow;
+	credentialsHelper: TestCredentialsHelper;
+}
+
+export async function createPoller(options: PollerOptions): Promise<Poller> {
+	const pkg = options.package ?? (await loadPackage());
+	const nodeName = options.nodeName ?? 'openClinicaTrigger';
+	const credentialType = options.credentialType ?? CREDENTIAL_TYPE;
+	const credentialId = options.credentialId ?? '1';
+	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(pkg);
+	if (options.credentials) {
+		credentialsHelper.set(credentialId, credentialType, options.credentials, 'test credential');
+	}
+	const nodeTypes = new TestNodeTypes(pkg, () => undefined);
+	const trigger: INode = {
+		id: 'trigger-under-test',
+		name: TRIGGER_NODE_NAME,
+		type: `${pkg.packageName}.${nodeName}`,
+		typeVersion: latestVersion(pkg.nodeType(nodeName)),
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials: { [credentialType]: { id: credentialId, name: 'test credential' } },
+	};
+	const workflow = new Workflow({
+		id: 'engine-poll-test',
+		name: 'engine poll test',
+		nodes: [trigger],
+		connections: {},
+		active: true,
+		nodeTypes,
+		staticData: options.staticData ? structuredClone(options.staticData) : undefined,
+		settings: { executionOrder: 'v1' },
+	});
+	const node = workflow.getNode(TRIGGER_NODE_NAME) as INode;
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	if (typeof nodeType.poll !== 'function') throw new Error(`${node.type} has no poll()`);
+	const pollFn = nodeType.poll;
+
+	const additionalData = (): IWorkflowExecuteAdditionalData => {
+		executionCounter += 1;
+		return {
+			credentialsHelper,
+			executionId: `engine-poll-${process.pid}-${executionCounter}`,
+			currentNodeExecutionIndex: 0,
+			restApiUrl: 'http://localhost:5678/rest',
+			instanceBaseUrl: 'http://localhost:5678/',
+			formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+			webhookBaseUrl: 'http://localhost:5678/webhook',
+			webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+			webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+			variables: {},
+			userId: 'engine-test-user',
+		} as unknown as IWorkflowExecuteAdditionalData;
+	};
+	// As in ActiveWorkflows: one context for all polls of the activation.
+	let activeContext: PollContext | undefined;
+
+	return {
+		workflow,
+		credentialsHelper,
+		async poll(mode = 'trigger') {
+			const context =
+				mode === 'manual'
+					? new PollContext(workflow, node, additionalData(), 'manual', 'manual')
+					: (activeContext ??= new PollContext(workflow, node, additionalData(), 'trigger', 'activate'));
+			const output = await pollFn.call(context);
+			return output === null ? null : (output[0] ?? []);
+		},
+		nodeStaticData: () => workflow.getStaticData('node', node),
+		savedStaticData: () => JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject,
+		setParameters(parameters) {
+			node.parameters = NodeHelpers.getNodeParameters(
+				nodeType.description.properties,
+				parameters,
+				true,
+				false,
+				node,
+				nodeType.description,
+			) as INodeParameters;
+		},
+	};
 }

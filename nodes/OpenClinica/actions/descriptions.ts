@@ -1,4 +1,4 @@
-// Parameters shared by the Participant Contact operations, defined once.
+// Parameters shared by several operations, defined once.
 import type { INodeProperties } from 'n8n-workflow';
 
 import { CONTACT_FIELDS } from '../contactsFile';
@@ -22,6 +22,42 @@ export const siteOidProperty: INodeProperties = {
 	default: '',
 	placeholder: 'e.g. S_JUNO_BOS',
 	description: 'OID of the site whose participants to export; it must belong to the study',
+};
+
+export const jobUuidProperty: INodeProperties = {
+	displayName: 'Job UUID',
+	name: 'jobUuid',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. 3f2b8c1e-6a0d-4e8b-9c55-0f6f1a2b7d90',
+	description: 'The job UUID returned by Start Export',
+};
+
+/** Site OID of the jobs list: optional, since OpenClinica also lists a whole study's jobs. */
+export const jobsSiteOidProperty: INodeProperties = {
+	...siteOidProperty,
+	required: false,
+	description:
+		"OID of the site whose jobs to read; leave empty for the study's jobs, including those of all its sites",
+};
+
+export const returnAllProperty: INodeProperties = {
+	displayName: 'Return All',
+	name: 'returnAll',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to return all results or only up to a given limit',
+};
+
+export const limitProperty: INodeProperties = {
+	displayName: 'Limit',
+	name: 'limit',
+	type: 'number',
+	default: 50,
+	typeOptions: { minValue: 1 },
+	description: 'Max number of results to return',
+	displayOptions: { show: { returnAll: [false] } },
 };
 
 export const includeAccessCodesProperty: INodeProperties = {

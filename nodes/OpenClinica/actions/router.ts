@@ -1,8 +1,11 @@
-// Dispatches each input item to its resource's operation. One export per input item; a failure
-// becomes an error item for that input when the node is set to continue on fail.
+// Dispatches each input item to its resource's operation (one export, job or participant call
+// per input item); a failure becomes an error item for that input when the node is set to
+// continue on fail.
 import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import * as job from './job';
+import * as participant from './participant';
 import * as participantContact from './participantContact';
 
 /** Execution hints shown once per run, however many items raise them. */
@@ -15,6 +18,14 @@ type Operation = (
 ) => Promise<INodeExecutionData[]>;
 
 const operations: Record<string, Record<string, Operation>> = {
+	job: {
+		delete: job.delete.execute,
+		get: job.get.execute,
+		getMany: job.getMany.execute,
+	},
+	participant: {
+		get: participant.get.execute,
+	},
 	participantContact: {
 		downloadExport: participantContact.downloadExport.execute,
 		export: participantContact.export.execute,

@@ -1,10 +1,9 @@
 // One export job from start to parsed file: submit → wait → download → parse → optional delete.
-import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { dropColumn, parseContactsFile, type ContactsFile } from '../contactsFile';
 import type { PageData } from '../paging';
-import type { Connection } from '../transport';
+import type { ApiContext, Connection } from '../transport';
 import type { ErrorSubject } from '../transport/errors';
 import { submitExportJob, type SubmitParams } from './submit';
 import { deleteExportJob, downloadExportFile, type DownloadedFile } from './wait';
@@ -22,7 +21,7 @@ export interface JobOptions {
 }
 
 /** Parses a downloaded file; a 0-byte file is an error, never "no participants". */
-export function parseDownloadedFile(this: IExecuteFunctions, download: DownloadedFile): ContactsFile {
+export function parseDownloadedFile(this: ApiContext, download: DownloadedFile): ContactsFile {
 	const file = parseContactsFile(download.body);
 	if (file.empty) {
 		throw new NodeOperationError(this.getNode(), `The export file of job ${download.jobUuid} is empty (0 bytes)`, {
@@ -33,8 +32,29 @@ export function parseDownloadedFile(this: IExecuteFunctions, download: Downloade
 	return file;
 }
 
+/**
+ * The columns of a file that the user did not ask for or that the server left unfilled (spec §2.5):
+ * - servers before July 2019 (V1–V5) always send access codes: without Include Access Codes they
+ *   are dropped here, so they never reach n8n's execution data;
+ * - July–December 2019 servers (V6–V11) send the Access Code column empty and leave Participate
+ *   Status empty too unless access codes are asked for: both are dropped rather than reported as
+ *   "no status". Recognised by an Access Code column that is empty in every row.
+ */
+export function withoutUnaskedColumns(
+	parsed: ContactsFile,
+	includeAccessCodes: boolean,
+): { file: ContactsFile; modified: boolean } {
+	if (includeAccessCodes || !parsed.columns.includes('accessCode')) return { file: parsed, modified: false };
+	const wellFormed = parsed.rows.filter((row) => !row.malformed);
+	const codesUnfilled = wellFormed.length > 0 && wellFormed.every((row) => (row.accessCode ?? '') === '');
+	const statusUnfilled = wellFormed.every((row) => (row.participateStatus ?? '') === '');
+	let file = dropColumn(parsed, 'accessCode');
+	if (codesUnfilled && statusUnfilled) file = dropColumn(file, 'participateStatus');
+	return { file, modified: true };
+}
+
 export async function runExportPage(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	connection: Connection,
 	params: SubmitParams,
 	options: JobOptions,
@@ -51,13 +71,8 @@ export async function runExportPage(
 		// Not reachable with wait: true; keeps the types honest.
 		throw new NodeOperationError(this.getNode(), `Export job ${jobUuid} is not ready`);
 	}
-	let file = parseDownloadedFile.call(this, result.file);
-	let modified = false;
-	// Servers before July 2019 send access codes even when not asked for: drop them here.
-	if (!params.includeAccessCodes && file.columns.includes('accessCode')) {
-		file = dropColumn(file, 'accessCode');
-		modified = true;
-	}
+	const parsed = parseDownloadedFile.call(this, result.file);
+	const { file, modified } = withoutUnaskedColumns(parsed, params.includeAccessCodes);
 	if (options.deleteJobAfterDownload) {
 		await deleteExportJob.call(this, connection, jobUuid, subject);
 	}

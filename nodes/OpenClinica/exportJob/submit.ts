@@ -2,11 +2,11 @@
 // differ in method (GET until April 2019, then POST) and path spelling (extractPartcipantsInfo
 // until July 2019), so the first call per study URL discovers which one answers; 404 and 405 never
 // create a job. Any other answer ends the attempt: a 200 has already created a job.
-import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { apiError, errorFromExplanation, readServerCode } from '../transport/errors';
-import { apiRequest, type Connection } from '../transport';
+import { apiRequest, type ApiContext, type Connection } from '../transport';
 import { submitPath, type SubmitSpelling } from '../transport/urls';
+import { rememberDownloadEra } from './serverEra';
 
 export interface SubmitParams {
 	studyOid: string;
@@ -58,7 +58,7 @@ function candidatesFor(studyUrl: string): Endpoint[] {
 
 /** Submits one export job and returns its UUID. */
 export async function submitExportJob(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	connection: Connection,
 	params: SubmitParams,
 ): Promise<string> {
@@ -97,6 +97,10 @@ export async function submitExportJob(
 				200,
 			);
 		}
+		// GET submits are V1–V2, whose downloads answer 500 while a job runs; the corrected spelling
+		// is V9+, whose downloads answer status strings (serverEra.ts).
+		if (endpoint.method === 'GET') rememberDownloadEra(connection.studyUrl, 'http500WhileRunning');
+		else if (endpoint.spelling === 'extractParticipantsInfo') rememberDownloadEra(connection.studyUrl, 'statusStrings');
 		this.logger.debug(
 			`OpenClinica export job ${jobUuid} submitted (${endpoint.method} ${endpoint.spelling}, page ${params.pageNumber}, size ${params.pageSize})`,
 		);

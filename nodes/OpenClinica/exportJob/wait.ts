@@ -1,13 +1,21 @@
 // Step 2 of an export: poll the download endpoint until the job's file arrives (spec §3, §6.2 D).
 // OpenClinica has no "job finished" signal besides the download itself, answers "not ready" and
 // several errors with HTTP 200, and mixes `error.` and `errorCode.` prefixes.
-import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRequest, type ApiResponse, type Connection } from '../transport';
+import {
+	apiRequest,
+	cancelSignal,
+	MAX_RETRIES,
+	RETRY_BASE_DELAY_MS,
+	type ApiContext,
+	type ApiResponse,
+	type Connection,
+} from '../transport';
 import { apiError, errorFromExplanation, explainStatus, statusToken, type ErrorSubject } from '../transport/errors';
 import { fileNameFromContentDisposition } from '../transport/contentDisposition';
-import { downloadPath, jobPath } from '../transport/urls';
+import { downloadPath, jobPath, NIL_UUID } from '../transport/urls';
+import { knownDownloadEra, rememberDownloadEra, type DownloadEra } from './serverEra';
 import { sleepCancellable } from './sleep';
 
 // Polling starts at the user's Poll Interval and grows by POLL_GROWTH after each "in progress",
@@ -18,7 +26,8 @@ export const POLL_GROWTH = 1.2;
 export const MAX_POLL_INTERVAL_MS = 30_000;
 // `noLogFileFound` is transient right after a job completes on some servers: retry it this often.
 export const NO_LOG_FILE_RETRIES = 3;
-// 5xx answers and HTML pages that survive the transport's own retries: poll again this often.
+// HTML pages sent with HTTP 200 instead of the file (a proxy or login page): poll again this often.
+// 5xx answers are retried MAX_RETRIES times in a row, unless the server answers 500 while a job runs.
 export const SERVER_ERROR_RETRIES = 3;
 
 export interface DownloadedFile {
@@ -73,19 +82,57 @@ export interface WaitOptions {
 
 export type DownloadResult = { ready: true; file: DownloadedFile } | { ready: false };
 
+/** Whether a 500 from the download endpoint of this server may mean "still running" (serverEra.ts). */
+async function downloadEraOf(
+	this: ApiContext,
+	connection: Connection,
+	subject: ErrorSubject,
+	retryDelayMs: number,
+): Promise<DownloadEra> {
+	const known = knownDownloadEra(connection.studyUrl);
+	if (known) return known;
+	// The nil UUID is never a job: V4+ answer `404 error.invalidUuid`, V1–V3 fail with 500.
+	const probe = await apiRequest.call(this, connection, {
+		method: 'GET',
+		path: downloadPath(NIL_UUID),
+		retry: true,
+		retryDelayMs,
+		returnServerErrors: true,
+		context: 'download',
+		subject,
+	});
+	const answer = classifyDownload(probe);
+	if (answer.kind === 'status') {
+		rememberDownloadEra(connection.studyUrl, 'statusStrings');
+		return 'statusStrings';
+	}
+	if (answer.kind === 'serverError' && probe.status >= 500) {
+		rememberDownloadEra(connection.studyUrl, 'http500WhileRunning');
+		this.logger.debug('OpenClinica download endpoint answers 500 for unknown jobs: a server from before May 2019');
+		return 'http500WhileRunning';
+	}
+	return 'statusStrings';
+}
+
 export async function downloadExportFile(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	connection: Connection,
 	jobUuid: string,
 	options: WaitOptions,
 ): Promise<DownloadResult> {
 	const subject = { ...options.subject, jobUuid, studyUrl: connection.studyUrl };
-	const signal = this.getExecutionCancelSignal?.();
+	const signal = cancelSignal(this);
 	const started = Date.now();
 	const deadline = started + options.timeoutMs;
+	// Retries of a failed poll wait 1, 2, 4 s, or the poll interval doubling when that is shorter:
+	// the wait loop polls again anyway, so a retry need not be slower than a poll.
+	const retryDelayMs = Math.min(RETRY_BASE_DELAY_MS, options.pollIntervalMs);
 	let interval = options.pollIntervalMs;
 	let noLogFile = 0;
-	let serverErrors = 0;
+	let serverErrorsInARow = 0;
+	let htmlPages = 0;
+	let running500s = 0;
+	let sawInProgress = false;
 	let polls = 0;
 
 	for (;;) {
@@ -94,12 +141,20 @@ export async function downloadExportFile(
 			method: 'GET',
 			path: downloadPath(jobUuid),
 			retry: true,
+			retryDelayMs,
+			// 5xx answers are judged here: on old servers they mean "still running".
+			returnServerErrors: true,
 			context: 'download',
 			subject,
 		});
 		const answer = classifyDownload(response);
+		let pause = interval;
+		let inProgress = false;
 
 		if (answer.kind === 'file') {
+			if (response.headers['x-studyserviceapp-alert'] !== undefined) {
+				rememberDownloadEra(connection.studyUrl, 'http500WhileRunning');
+			}
 			this.logger.debug(`OpenClinica export job ${jobUuid}: file received after ${polls} poll(s)`);
 			return {
 				ready: true,
@@ -111,52 +166,90 @@ export async function downloadExportFile(
 				},
 			};
 		}
+		if (answer.kind === 'status') rememberDownloadEra(connection.studyUrl, 'statusStrings');
+
 		if (answer.kind === 'status' && answer.code === 'jobinprogress') {
-			if (!options.wait) return { ready: false };
+			inProgress = true;
 		} else if (answer.kind === 'status' && answer.code === 'nologfilefound') {
 			if (++noLogFile > NO_LOG_FILE_RETRIES) throw apiError(this.getNode(), response, 'download', subject);
-		} else if (answer.kind === 'serverError') {
-			if (++serverErrors > SERVER_ERROR_RETRIES) {
-				if (response.status === 200) {
+		} else if (answer.kind === 'status' && answer.code === 'invaliduuid' && sawInProgress) {
+			throw errorFromExplanation(
+				this.getNode(),
+				{
+					message: `Export job ${jobUuid} was deleted while waiting for it`,
+					description:
+						'The job was running a moment ago and is now unknown to OpenClinica: someone deleted it (for example in the Bulk Actions Log). Start a new export.',
+				},
+				response.status,
+				answer.code,
+			);
+		} else if (answer.kind === 'serverError' && response.status >= 500) {
+			const era = await downloadEraOf.call(this, connection, subject, retryDelayMs);
+			if (era === 'http500WhileRunning') {
+				// Before May 2019 a running job (and an unknown one) answers 500: poll until the deadline.
+				running500s++;
+				inProgress = true;
+			} else {
+				serverErrorsInARow++;
+				if (serverErrorsInARow > MAX_RETRIES) {
 					throw errorFromExplanation(
 						this.getNode(),
-						{
-							message: `OpenClinica sent an HTML page instead of the export file of job ${jobUuid}`,
-							description:
-								'A proxy, login page or server error page answered instead of OpenClinica. Check the credential\'s Study URL, then try again later.',
-						},
-						200,
+						explainStatus(response.status, 'download', subject),
+						response.status,
 					);
 				}
+				this.logger.debug(
+					`OpenClinica download of job ${jobUuid}: HTTP ${response.status}, retry ${serverErrorsInARow} of ${MAX_RETRIES}`,
+				);
+				pause = retryDelayMs * 2 ** (serverErrorsInARow - 1);
+			}
+		} else if (answer.kind === 'serverError') {
+			// An HTML page with HTTP 200: a proxy or login page, or a server error page.
+			if (++htmlPages > SERVER_ERROR_RETRIES) {
 				throw errorFromExplanation(
 					this.getNode(),
-					explainStatus(response.status, 'download', subject),
-					response.status,
+					{
+						message: `OpenClinica sent an HTML page instead of the export file of job ${jobUuid}`,
+						description:
+							"A proxy, login page or server error page answered instead of OpenClinica. Check the credential's Study URL, then try again later.",
+					},
+					200,
 				);
 			}
+			pause = retryDelayMs * 2 ** (htmlPages - 1);
 		} else {
 			throw apiError(this.getNode(), response, 'download', subject);
+		}
+
+		if (inProgress) {
+			sawInProgress = true;
+			serverErrorsInARow = 0;
+			if (!options.wait) return { ready: false };
 		}
 
 		const now = Date.now();
 		if (now >= deadline) {
 			const waited = Math.round((now - started) / 1000);
+			const http500 =
+				running500s > 0
+					? ` The server answered HTTP 500 to ${running500s} of ${polls} checks: OpenClinica servers from before May 2019 do that while a job runs, and also for unknown or deleted jobs.`
+					: '';
 			throw new NodeOperationError(
 				this.getNode(),
 				`Export job ${jobUuid} did not finish within ${waited} seconds`,
 				{
-					description: `The job may still be running in OpenClinica. Job UUID: ${jobUuid}. Resume later with the Download Export operation and this job UUID, or raise Options > Timeout.`,
+					description: `The job may still be running in OpenClinica. Job UUID: ${jobUuid}. Resume later with the Download Export operation and this job UUID, or raise Options > Timeout.${http500}`,
 				},
 			);
 		}
-		await sleepCancellable(Math.min(interval, deadline - now), signal);
-		interval = Math.min(interval * POLL_GROWTH, MAX_POLL_INTERVAL_MS);
+		await sleepCancellable(Math.min(pause, deadline - now), signal);
+		if (inProgress) interval = Math.min(interval * POLL_GROWTH, MAX_POLL_INTERVAL_MS);
 	}
 }
 
 /** Deletes a job and its file on the server (spec §4.2). */
 export async function deleteExportJob(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	connection: Connection,
 	jobUuid: string,
 	subject: ErrorSubject,

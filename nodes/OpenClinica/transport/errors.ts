@@ -12,16 +12,21 @@ export interface ErrorSubject {
 	studyOid?: string;
 	siteOid?: string;
 	jobUuid?: string;
+	/** A participant label: an ID, never contact data. */
+	participantId?: string;
 	studyUrl?: string;
 }
 
-interface Explanation {
+export interface Explanation {
 	message: string;
 	description: string;
 }
 
 const EXPORT_ROLES =
 	'Allowed roles: Clinical Research Coordinator or Investigator assigned at the site (full contact details, and access codes when asked for); at study level Data Entry Person, Data Specialist or Data Manager (participant IDs and Participate status only). Monitors, site Data Entry Persons and other roles cannot export.';
+
+const JOBS_LIST_ROLES =
+	'Listing jobs needs a Clinical Research Coordinator, Investigator or Monitor role at the site, or a Data Entry Person, Data Specialist, Data Manager or Monitor role in the study (the study-level list needs a role in the study itself).';
 
 const ACTIVE_STUDY_HINT =
 	'OpenClinica 4 looks jobs up in the API user\'s *active study*. If that user last worked in another study in the OpenClinica UI, every job answers "not found": log into this study once in the OpenClinica UI with the API user, then retry.';
@@ -138,7 +143,14 @@ export function explainCode(code: string, context: ErrorContext, s: ErrorSubject
 				description: `Give the user a role at this site or in its study in OpenClinica's user management (a role at another site does not count). ${EXPORT_ROLES}`,
 			};
 		case 'nosufficientprivileges':
-			if (context === 'download' || context === 'delete') {
+			if (context === 'delete') {
+				return {
+					message: `Job ${job} belongs to another user`,
+					description:
+						'Only the user who created a job can delete it, and the jobs lists show each user only their own jobs. Use the OpenClinica credential of the user who created the job (for exports: the user who ran Start Export).',
+				};
+			}
+			if (context === 'download') {
 				return {
 					message: `Export job ${job} belongs to another user`,
 					description:
@@ -146,7 +158,10 @@ export function explainCode(code: string, context: ErrorContext, s: ErrorSubject
 				};
 			}
 			return {
-				message: `The API user's role does not allow exporting participant contacts of site ${site}`,
+				message:
+					context === 'participant'
+						? `The API user's role does not allow reading participants of site ${site}`
+						: `The API user's role does not allow exporting participant contacts of site ${site}`,
 				description: EXPORT_ROLES,
 			};
 		case 'participateinactive':
@@ -173,13 +188,15 @@ export function explainCode(code: string, context: ErrorContext, s: ErrorSubject
 			};
 		case 'participantnotfound':
 			return {
-				message: `The participant was not found in study ${study}`,
-				description: 'Check the Participant ID (the label shown in OpenClinica, not the OID).',
+				message: `Participant ${quote(s.participantId)} was not found in study ${study}`,
+				description:
+					'Check the Participant ID: it is the participant label shown in OpenClinica (e.g. SS-001), not the OID, and it must belong to this study or one of its sites.',
 			};
 		case 'participantidnotavailable':
 			return {
-				message: 'The participant is removed',
-				description: 'OpenClinica does not return removed or auto-removed participants.',
+				message: `Participant ${quote(s.participantId)} is removed`,
+				description:
+					'OpenClinica does not return removed or auto-removed participants. Restore the participant in OpenClinica to read it again.',
 			};
 		default:
 			return undefined;
@@ -224,11 +241,23 @@ export function explainStatus(status: number, context: ErrorContext, s: ErrorSub
 			description: 'Wait a minute and run the workflow again.',
 		};
 	}
+	if (status >= 500 && context === 'jobs') {
+		return {
+			message: `OpenClinica refused to list the jobs of ${s.siteOid ? `site ${quote(s.siteOid)}` : `study ${quote(s.studyOid)}`} (HTTP ${status})`,
+			description: `OpenClinica answers an internal error when the API user has no role that may list jobs there. ${JOBS_LIST_ROLES} If the roles are right, try again later.`,
+		};
+	}
+	if (status === 500 && context === 'delete') {
+		return {
+			message: `Job ${s.jobUuid ?? ''} is unknown to OpenClinica (HTTP 500)`,
+			description: `OpenClinica answers an internal error when it cannot find the job UUID: the UUID is wrong, or the job is not in the API user's active study. A job deleted before is not the cause: deleting it again succeeds. ${ACTIVE_STUDY_HINT} If the UUID and the active study are right, it is a server error: try again later.`,
+		};
+	}
 	if (status >= 500) {
 		return {
 			message: `OpenClinica had an internal error (HTTP ${status})`,
 			description:
-				context === 'download' || context === 'delete' || context === 'jobs'
+				context === 'download' || context === 'delete'
 					? `Try again later. On OpenClinica 4 this also happens when the API user has no active study or the job UUID is unknown on older servers. ${ACTIVE_STUDY_HINT}`
 					: 'Try again later; if it persists, ask your OpenClinica administrator to check the server logs.',
 		};
@@ -236,6 +265,15 @@ export function explainStatus(status: number, context: ErrorContext, s: ErrorSub
 	return {
 		message: `Unexpected answer from OpenClinica (HTTP ${status})`,
 		description: 'Check the credential\'s Study URL and try again.',
+	};
+}
+
+/** A job UUID missing from the jobs list (spec §4.1: the caller's own jobs, deleted ones left out). */
+export function explainJobNotListed(s: ErrorSubject): Explanation {
+	const where = s.siteOid ? `site ${quote(s.siteOid)}` : `study ${quote(s.studyOid)}`;
+	return {
+		message: `Job ${s.jobUuid ?? ''} is not in the jobs list of ${where}`,
+		description: `OpenClinica lists only the API user's own jobs, and never deleted ones. So the job is unknown, was deleted, belongs to another user, or was created in another ${s.siteOid ? 'site or study (with a role in the study itself, leave Site OID empty to search every site of the study)' : 'study'}.`,
 	};
 }
 

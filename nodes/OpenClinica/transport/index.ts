@@ -7,6 +7,7 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	IN8nHttpFullResponse,
+	IPollFunctions,
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -15,6 +16,17 @@ import { sleepCancellable } from '../exportJob/sleep';
 import { CREDENTIAL_TYPE, USER_AGENT } from '../version';
 import { errorFromExplanation, explainStatus, type ErrorContext, type ErrorSubject } from './errors';
 import { checkStudyUrl } from './urls';
+
+/**
+ * The node context the OpenClinica calls run in: the action node's or the polling trigger's. Both
+ * have the credential, request, logger and getNode helpers used here; only execute() has a cancel
+ * signal (read it through cancelSignal()).
+ */
+export type ApiContext = IExecuteFunctions | IPollFunctions;
+
+export function cancelSignal(context: ApiContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal?.() : undefined;
+}
 
 export interface Connection {
 	studyUrl: string;
@@ -28,6 +40,18 @@ export interface ApiRequest {
 	qs?: IDataObject;
 	/** Retry on 5xx and dropped connections. Only for idempotent requests; never the submit. */
 	retry: boolean;
+	/**
+	 * Wait before the first retry, doubled for each further one (default 1 s: 1, 2, 4 s). Download
+	 * polls pass their poll interval when it is shorter: a poll is repeated by the wait loop anyway.
+	 */
+	retryDelayMs?: number;
+	/** Return 5xx answers at once, for a caller that decides what they mean (download polls). */
+	returnServerErrors?: boolean;
+	/**
+	 * Statuses never retried, even with retry on: answers OpenClinica gives every time for the same
+	 * request, such as 500 for an unknown job UUID on delete (spec §4.2).
+	 */
+	finalStatuses?: number[];
 	/** For error messages. */
 	context: ErrorContext;
 	subject?: ErrorSubject;
@@ -44,7 +68,7 @@ export interface ApiResponse {
 // Idempotent requests are retried this many times, waiting 1 s, 2 s, 4 s: long enough for a
 // restarting proxy, short enough to fail fast when the server is really down.
 export const MAX_RETRIES = 3;
-const RETRY_BASE_DELAY_MS = 1000;
+export const RETRY_BASE_DELAY_MS = 1000;
 const REQUEST_TIMEOUT_MS = 300_000;
 
 // Errors without an HTTP answer that are worth another try.
@@ -58,7 +82,7 @@ const TRANSIENT_NETWORK_CODES = new Set([
 	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
-export async function getConnection(this: IExecuteFunctions): Promise<Connection> {
+export async function getConnection(this: ApiContext): Promise<Connection> {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const check = checkStudyUrl(credentials.studyUrl);
 	if (!check.ok) {
@@ -107,7 +131,7 @@ function errorBodyOf(error: unknown): Buffer | undefined {
 }
 
 async function send(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	options: IHttpRequestOptions,
 	ignoreHttpStatusErrors: boolean,
 ): Promise<ApiResponse> {
@@ -129,7 +153,7 @@ async function send(
  * is safe even for the submit: no non-2xx answer creates a job.
  */
 async function sendWithTokenRefresh(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	options: IHttpRequestOptions,
 	request: ApiRequest,
 	connection: Connection,
@@ -159,9 +183,38 @@ async function sendWithTokenRefresh(
 	return await send.call(this, options, true);
 }
 
+export const isTlsProblem = (code: string) => /CERT|SSL|TLS/i.test(code);
+
+/**
+ * A network error code in words. Messages must not contain the code itself: n8n replaces a message
+ * that mentions ECONNREFUSED, ECONNRESET and the like with its own text, which names no host.
+ */
+export function networkProblem(code: string): string {
+	if (isTlsProblem(code)) return 'its TLS certificate was not accepted';
+	switch (code) {
+		case 'ECONNREFUSED':
+			return 'the connection was refused';
+		case 'ECONNRESET':
+		case 'EPIPE':
+			return 'the connection was closed without an answer';
+		case 'ETIMEDOUT':
+		case 'ECONNABORTED':
+		case 'ERR_SOCKET_CONNECTION_TIMEOUT':
+			return 'the connection timed out';
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return 'the host name was not found';
+		case 'EHOSTUNREACH':
+		case 'ENETUNREACH':
+			return 'the host is unreachable';
+		default:
+			return 'the connection failed';
+	}
+}
+
 /** The error for a request that got no usable answer. */
 function requestError(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	error: unknown,
 	connection: Connection,
 	request: ApiRequest,
@@ -178,13 +231,12 @@ function requestError(
 	} catch {
 		// keep the whole URL
 	}
-	const detail = error instanceof Error ? error.message : '';
-	const tls = /CERT|SSL|TLS/i.test(code);
+	const tls = isTlsProblem(code);
 	return errorFromExplanation(this.getNode(), {
-		message: `Could not reach OpenClinica at ${host} (${code})`,
+		message: `Could not reach OpenClinica at ${host}: ${networkProblem(code)}`,
 		description: tls
-			? `The server's TLS certificate was not accepted: ${detail} Fix the certificate, or turn on "Ignore SSL Issues (Insecure)" in the credential if you trust this server.`
-			: `${detail} Check the credential's Study URL and the network between n8n and the server.${
+			? `The server's TLS certificate was not accepted (error code ${code}). Fix the certificate, or turn on "Ignore SSL Issues (Insecure)" in the credential if you trust this server.`
+			: `Error code ${code}. Check the credential's Study URL and the network between n8n and the server.${
 					request.context === 'submit'
 						? " The export may have started anyway: OpenClinica's Bulk Actions Log shows its jobs."
 						: ''
@@ -193,7 +245,7 @@ function requestError(
 }
 
 export async function apiRequest(
-	this: IExecuteFunctions,
+	this: ApiContext,
 	connection: Connection,
 	request: ApiRequest,
 ): Promise<ApiResponse> {
@@ -208,7 +260,7 @@ export async function apiRequest(
 		timeout: REQUEST_TIMEOUT_MS,
 		json: false,
 	};
-	const signal = this.getExecutionCancelSignal?.();
+	const signal = cancelSignal(this);
 	const attempts = request.retry ? MAX_RETRIES + 1 : 1;
 
 	for (let attempt = 1; ; attempt++) {
@@ -220,7 +272,9 @@ export async function apiRequest(
 			failure = error;
 		}
 		const transient = response
-			? response.status >= 500
+			? response.status >= 500 &&
+				request.returnServerErrors !== true &&
+				!request.finalStatuses?.includes(response.status)
 			: TRANSIENT_NETWORK_CODES.has(errorCodeOf(failure));
 		if (!transient || attempt >= attempts || signal?.aborted === true) {
 			if (response) return response;
@@ -229,6 +283,6 @@ export async function apiRequest(
 		this.logger.debug(
 			`OpenClinica ${request.method} ${request.context}: ${response ? `HTTP ${response.status}` : errorCodeOf(failure)}, retry ${attempt} of ${MAX_RETRIES}`,
 		);
-		await sleepCancellable(RETRY_BASE_DELAY_MS * 2 ** (attempt - 1), signal);
+		await sleepCancellable((request.retryDelayMs ?? RETRY_BASE_DELAY_MS) * 2 ** (attempt - 1), signal);
 	}
 }

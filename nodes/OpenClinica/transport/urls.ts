@@ -108,6 +108,17 @@ export function jobPath(jobUuid: string): string {
 	return `${API_BASE_PATH}/jobs/${encodePathSegment(jobUuid)}`;
 }
 
+/** The API user's own jobs of a site, or of the whole study when no site is given (spec §4.1). */
+export function jobsListPath(studyOid: string, siteOid?: string): string {
+	const study = `${API_BASE_PATH}/studies/${encodePathSegment(studyOid)}`;
+	return siteOid === undefined ? `${study}/jobs` : `${study}/sites/${encodePathSegment(siteOid)}/jobs`;
+}
+
+/** The single-participant endpoint (spec §4.3); the participant ID goes in the query string. */
+export function participantPath(studyOid: string, siteOid: string): string {
+	return `${API_BASE_PATH}/clinicaldata/studies/${encodePathSegment(studyOid)}/sites/${encodePathSegment(siteOid)}/participant`;
+}
+
 /**
  * A path under the API that no version serves. The API's authentication filter runs before any
  * handler, so a token the host does not accept gets 401 here and an accepted one 404: a check of

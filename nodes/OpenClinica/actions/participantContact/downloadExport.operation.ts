@@ -1,23 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { parseDownloadedFile } from '../../exportJob/run';
+import { parseDownloadedFile, withoutUnaskedColumns } from '../../exportJob/run';
 import { deleteExportJob, downloadExportFile } from '../../exportJob/wait';
 import { buildOutput, type OutputMode } from '../../output';
 import { getConnection } from '../../transport';
 import { validateBinaryPropertyName, validateJobUuid, validateSeconds } from '../../validation';
-import { binaryPropertyNameProperty, optionProperties, outputProperty } from '../descriptions';
+import { binaryPropertyNameProperty, jobUuidProperty, optionProperties, outputProperty } from '../descriptions';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Job UUID',
-		name: 'jobUuid',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 3f2b8c1e-6a0d-4e8b-9c55-0f6f1a2b7d90',
-		description: 'The job UUID returned by Start Export',
-	},
+	jobUuidProperty,
 	{
 		displayName: 'Wait for Completion',
 		name: 'waitForCompletion',
@@ -25,6 +17,14 @@ const properties: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to wait until the job has finished. If off and the job is still running, the node outputs one item with ready set to false.',
+	},
+	{
+		displayName: 'Include Access Codes',
+		name: 'includeAccessCodes',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether to output the Participate access codes the file holds. Set it as in Start Export, whose output has an includeAccessCodes field to map here. When off, access codes are removed, including those that servers from before July 2019 always send.",
 	},
 	outputProperty,
 	binaryPropertyNameProperty,
@@ -72,7 +72,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!result.ready) {
 		return [{ json: { jobUuid, ready: false }, pairedItem: { item: itemIndex } }];
 	}
-	const file = parseDownloadedFile.call(this, result.file);
+	const { file, modified } = withoutUnaskedColumns(
+		parseDownloadedFile.call(this, result.file),
+		this.getNodeParameter('includeAccessCodes', itemIndex, false) as boolean,
+	);
 	if (options.deleteJobAfterDownload === true) {
 		await deleteExportJob.call(this, connection, jobUuid, { jobUuid });
 	}
@@ -86,7 +89,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			lines: file.lines,
 			jobUuids: [jobUuid],
 			fileName: result.file.fileName,
-			originalBytes: result.file.body,
+			originalBytes: modified ? undefined : result.file.body,
 			fallbackFileName: `participant-contacts_${jobUuid}.${file.delimiter === '|' ? 'txt' : 'csv'}`,
 		},
 		{ output, binaryPropertyName, fields },

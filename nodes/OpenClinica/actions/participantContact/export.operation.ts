@@ -14,8 +14,10 @@ import {
 import {
 	binaryPropertyNameProperty,
 	includeAccessCodesProperty,
+	limitProperty,
 	optionProperties,
 	outputProperty,
+	returnAllProperty,
 	siteOidProperty,
 	studyOidProperty,
 } from '../descriptions';
@@ -25,22 +27,8 @@ const properties: INodeProperties[] = [
 	studyOidProperty,
 	siteOidProperty,
 	includeAccessCodesProperty,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		default: 50,
-		typeOptions: { minValue: 1 },
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	returnAllProperty,
+	limitProperty,
 	outputProperty,
 	binaryPropertyNameProperty,
 	{
