@@ -125,6 +125,12 @@ export async function importWorkflow(instance: N8nInstance, workflow: unknown): 
 	if (result.status !== 0) throw new Error(`n8n import:workflow failed:\n${result.stdout}\n${result.stderr}`);
 }
 
+/** Publishes (activates) a workflow: `n8n start` then runs its triggers. */
+export async function publishWorkflow(instance: N8nInstance, workflowId: string): Promise<void> {
+	const result = await runN8n(instance, ['publish:workflow', `--id=${workflowId}`]);
+	if (result.status !== 0) throw new Error(`n8n publish:workflow failed:\n${result.stdout}\n${result.stderr}`);
+}
+
 export interface N8nRun {
 	ok: boolean;
 	/** The run data (`--rawOutput`), when n8n printed it */

@@ -15,7 +15,9 @@ import {
 	importWorkflow,
 	nodeOutput,
 	packPackage,
+	publishWorkflow,
 	readBinary,
+	startEditor,
 	repoRoot,
 	type N8nInstance,
 } from '../../tools/n8nCli';
@@ -34,6 +36,15 @@ interface ReceivedMail {
 
 function readExample(name: string) {
 	return JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', name), 'utf8'));
+}
+
+/** Waits for a condition the system under test must bring about; fails after `timeoutMs`. */
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
 }
 
 function eligibleIds(sandbox: Sandbox, siteOid: string): string[] {
@@ -149,6 +160,41 @@ describe.each(N8N_VERSIONS)('n8n %s CLI with the packed package', (N8N_VERSION) 
 		expect(downloaded).toEqual(eligibleIds(sandbox, 'S_JUNO_LYO'));
 	});
 
+	test('Participant lookup: Get Participant returns the listed participants with the export field names', async () => {
+		const workflow = readExample('participant-lookup.json');
+		await importWorkflow(instance, workflow);
+
+		const result = await executeWorkflow(instance, workflow.id);
+		expect(result.run?.data.resultData.error).toBeUndefined();
+		const items = nodeOutput(result.run!, 'Get Participant').map((i) => i.json);
+		const byLabel = new Map(sandbox.control.listParticipants('S_JUNO_BOS').map((p) => [p.label, p]));
+		expect(items.map((i) => i.participantId)).toEqual(['BOS-0001', 'BOS-0004', 'BOS-0018']);
+		for (const item of items) {
+			const participant = byLabel.get(item.participantId as string)!;
+			expect(item.firstName).toBe(participant.detail?.firstName ?? null);
+			expect(item.email).toBe(participant.detail?.email ?? null);
+		}
+	});
+
+	test('Job cleanup: every finished export job of the site is deleted on the server', async () => {
+		const finishedJobs = () =>
+			sandbox.control
+				.listJobs()
+				.filter((job) => job.createdBy === 'crc.jane' && job.siteOid === 'S_JUNO_LYO' && job.status === 'COMPLETED');
+		const before = finishedJobs().map((job) => job.uuid);
+		expect(before.length).toBeGreaterThan(0); // the email and start/download workflows made some
+
+		const workflow = readExample('job-cleanup.json');
+		await importWorkflow(instance, workflow);
+		const result = await executeWorkflow(instance, workflow.id);
+		expect(result.run?.data.resultData.error).toBeUndefined();
+
+		const deleted = nodeOutput(result.run!, 'Delete Job').map((i) => i.json);
+		expect(deleted.map((d) => d.jobUuid).sort()).toEqual([...before].sort());
+		expect(deleted.every((d) => d.deleted === true)).toBe(true);
+		expect(finishedJobs()).toEqual([]);
+	});
+
 	test('a credential with a wrong password fails the execution with a clear message', async () => {
 		const workflow = readExample('export-contacts-to-spreadsheet.json');
 		workflow.id = 'ocWrongPasswordRun';
@@ -161,5 +207,48 @@ describe.each(N8N_VERSIONS)('n8n %s CLI with the packed package', (N8N_VERSION) 
 		const output = `${JSON.stringify(result.run?.data.resultData.error ?? {})}\n${result.stdout}\n${result.stderr}`;
 		expect(output).toMatch(/Login to http\S+ failed \(HTTP 401\)/);
 		expect(output).not.toContain('not-the-password');
+	});
+
+	// `n8n execute` cannot start at a polling trigger, so this one runs the real server: the
+	// workflow is published, n8n polls every minute, and the test waits (bounded) for what the
+	// trigger must cause: the first poll records the site, a participant added afterwards gets
+	// exactly one welcome email.
+	test('Trigger → Send Email: a participant added after activation gets one welcome email', async () => {
+		const workflow = readExample('trigger-new-participants-to-email.json');
+		await importWorkflow(instance, workflow);
+		await publishWorkflow(instance, workflow.id);
+		mails.length = 0;
+		sandbox.control.clearRequests();
+
+		const editor = await startEditor(instance, 5800 + Math.floor(Math.random() * 150), {
+			email: 'e2e@example.org',
+			firstName: 'E2E',
+			lastName: 'Owner',
+			password: 'E2e-Owner-Pass-1',
+		});
+		try {
+			const triggerPolled = () =>
+				sandbox.control.listRequests().some((r) => r.method === 'DELETE' && r.path.includes('/pages/auth/api/jobs/'));
+			await waitFor(triggerPolled, 150_000, 'the trigger to poll once after activation');
+			expect(mails).toEqual([]);
+
+			const added = sandbox.control.addParticipant({
+				siteOid: 'S_JUNO_LYO',
+				detail: { firstName: 'Ines', lastName: 'Newcomer', email: 'ines.newcomer@example.org', phone: '+33 612345678', identifier: 'MRN-NEW-1' },
+			});
+			await waitFor(() => mails.length > 0, 150_000, 'the welcome email');
+			// One more poll must not send it again.
+			const deletesSoFar = sandbox.control.listRequests().filter((r) => r.method === 'DELETE').length;
+			await waitFor(
+				() => sandbox.control.listRequests().filter((r) => r.method === 'DELETE').length > deletesSoFar,
+				150_000,
+				'the next poll',
+			);
+			expect(mails.map((m) => m.to)).toEqual([['ines.newcomer@example.org']]);
+			expect(mails[0].raw).toContain(added.label);
+		} finally {
+			editor.process.kill('SIGTERM');
+			await new Promise((resolve) => editor.process.once('exit', resolve));
+		}
 	});
 });
