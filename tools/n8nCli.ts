@@ -70,6 +70,8 @@ export function createInstance(n8nDir: string, tarball: string): N8nInstance {
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_LOG_LEVEL: 'info',
 		DB_SQLITE_POOL_SIZE: '1',
+		// Each instance gets its own task-broker port, so it never meets another n8n on 5679.
+		N8N_RUNNERS_BROKER_PORT: String(20000 + Math.floor(Math.random() * 30000)),
 	};
 	// Under jest NODE_ENV is "test", which silences n8n's logger and so the run JSON it prints.
 	delete env.NODE_ENV;
