@@ -20,6 +20,19 @@ needs_node24() {
 	[ "$major" -gt 2 ] || { [ "$major" -eq 2 ] && [ "$minor" -ge 36 ]; }
 }
 
+# npm prints nothing useful while it works for minutes: say how far it got every 15 seconds.
+with_progress() {
+	"$@" &
+	local pid=$! started=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if (((SECONDS - started) % 15 == 0)) && kill -0 "$pid" 2>/dev/null; then
+			echo "  ... still installing: $((SECONDS - started)) s, $(du -sm "$DIR" 2>/dev/null | cut -f1) MB so far" >&2
+		fi
+	done
+	wait "$pid"
+}
+
 mkdir -p "$DIR"
 cat > "$DIR/package.json" <<JSON
 {
@@ -42,13 +55,13 @@ if needs_node24; then
 	echo "Installing n8n $VERSION on Node $("$NODE24/bin/node" --version) into $DIR (first run only: about 6 minutes)..." >&2
 	# A plain install fails here: one dependency downloads a prebuilt binary. Install without
 	# scripts, then build the two native modules n8n needs against Node 24's headers.
-	(cd "$DIR" && PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
-		npm install --ignore-scripts --no-audit --no-fund --loglevel=error "n8n@$VERSION" >&2)
+	with_progress bash -c 'cd "$1" && PATH="$2/bin:$PATH" npm_config_nodedir="$2" \
+		npm install --ignore-scripts --no-audit --no-fund --loglevel=error "n8n@$3" >&2' _ "$DIR" "$NODE24" "$VERSION"
 	(cd "$DIR" && PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" \
 		npm rebuild sqlite3 isolated-vm --loglevel=error >&2)
 else
 	echo "Installing n8n $VERSION into $DIR (first run only: about 5 minutes, 2.3 GB)..." >&2
-	(cd "$DIR" && npm install --no-audit --no-fund --loglevel=error "n8n@$VERSION" >&2)
+	with_progress bash -c 'cd "$1" && npm install --no-audit --no-fund --loglevel=error "n8n@$2" >&2' _ "$DIR" "$VERSION"
 fi
 touch "$DIR/.installed"
 echo "$DIR"
