@@ -43,7 +43,9 @@ async function main() {
 
 	const stop = async () => {
 		editor.process.kill('SIGTERM');
+		await new Promise((resolve) => editor.process.once('exit', resolve));
 		await sandbox.close();
+		fs.rmSync(instance.userFolder, { recursive: true, force: true });
 		process.exit(0);
 	};
 	process.on('SIGINT', stop);
