@@ -51,6 +51,7 @@ export class JobManager {
 			siteOid: request.siteOid,
 			studyOid: request.study.oid,
 			dateCreated: new Date(),
+			dateStarted: null,
 			dateUpdated: null,
 			dateCompleted: null,
 			fileName: null,
@@ -110,6 +111,7 @@ export class JobManager {
 
 	private start(run: JobRun): void {
 		const { request } = run;
+		run.job.dateStarted = new Date();
 		const selected = selectParticipants(this.world.participantsOf(request.siteOid), request.selection, request.page);
 		// A failing participant query leaves the job IN_PROGRESS forever (spec §2.1 step 5).
 		if (selected === null) return;
@@ -147,6 +149,7 @@ export function jobView(job: Job): JobView {
 		siteOid: job.siteOid,
 		studyOid: job.studyOid,
 		dateCreated: job.dateCreated.toISOString(),
+		dateStarted: job.dateStarted?.toISOString() ?? null,
 		dateCompleted: job.dateCompleted?.toISOString() ?? null,
 		fileName: job.fileName,
 		pageNumber: job.pageNumber,

@@ -121,6 +121,7 @@ export class SandboxApp implements Runtime {
 			userAgent: req.headers['user-agent'] ?? null,
 			accept: req.headers.accept ?? null,
 			authorization: auth === undefined ? 'none' : /^bearer\b/i.test(auth) ? 'bearer' : 'basic',
+			time: new Date().toISOString(),
 		};
 		this.requests.push(entry);
 		return entry;

@@ -113,6 +113,8 @@ export interface Job {
 	siteOid: string;
 	studyOid: string;
 	dateCreated: Date;
+	/** When a worker picked the job up (jobs beyond the pool wait in a queue first). */
+	dateStarted: Date | null;
 	dateUpdated: Date | null;
 	dateCompleted: Date | null;
 	fileName: string | null;
@@ -160,6 +162,7 @@ export interface JobView {
 	siteOid: string;
 	studyOid: string;
 	dateCreated: string;
+	dateStarted: string | null;
 	dateCompleted: string | null;
 	fileName: string | null;
 	pageNumber: number | null;
@@ -178,6 +181,8 @@ export interface RequestLogEntry {
 	userAgent: string | null;
 	accept: string | null;
 	authorization: 'bearer' | 'basic' | 'none';
+	/** Arrival time, ISO 8601 with milliseconds. */
+	time: string;
 }
 
 export interface SandboxControl {

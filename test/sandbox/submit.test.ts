@@ -24,7 +24,7 @@ describe('success (§1.2)', () => {
 		const jobs = await ctx.control.jobs();
 		expect(jobs).toHaveLength(1);
 		expect(Object.keys(jobs[0]).sort()).toEqual(
-			['createdBy', 'dateCompleted', 'dateCreated', 'fileName', 'includeParticipateInfo', 'pageNumber', 'pageSize', 'rows', 'siteOid', 'status', 'studyOid', 'type', 'uuid'],
+			['createdBy', 'dateCompleted', 'dateCreated', 'dateStarted', 'fileName', 'includeParticipateInfo', 'pageNumber', 'pageSize', 'rows', 'siteOid', 'status', 'studyOid', 'type', 'uuid'],
 		);
 		expect(jobs[0]).toMatchObject({
 			uuid,
