@@ -11,13 +11,16 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { digest } from '../nodes/OpenClinica/hash';
 import { isTlsProblem, networkProblem } from '../nodes/OpenClinica/transport';
 import { checkStudyUrl, deriveTokenUrl, tokenCheckPath } from '../nodes/OpenClinica/transport/urls';
 import { USER_AGENT } from '../nodes/OpenClinica/version';
 
-// OpenClinica allows 2 logins per minute per IP and answers more with 429 (spec §5.1). Wait as
-// Retry-After says, but never more than this in total, so an execution does not hang on login.
-const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+// OpenClinica allows 2 logins per minute per IP and answers more with 429 (spec §5.1). Wait once as
+// Retry-After says, if that is at most this long, then fail. preAuthentication gets no cancel
+// signal (n8n passes only helpers.httpRequest), so this wait is the longest a cancelled execution
+// can still be held by a login.
+export const MAX_RATE_LIMIT_WAIT_MS = 30_000;
 const DEFAULT_RETRY_AFTER_MS = 30_000;
 
 /** The message and fix of a failed login; thrown as an error n8n shows with its description. */
@@ -63,18 +66,35 @@ export function tokenFromBody(body: unknown): string {
 }
 
 // Logins of one user that are already under way, so that concurrent 401s share one login
-// instead of spending the rate limit. Keyed by token URL, user name AND password: a credential
-// with a wrong password must never receive the token of another credential's login.
+// instead of spending the rate limit. Keyed by token URL, user name AND password (loginKey): a
+// credential with a wrong password must never receive the token of another credential's login.
 const loginsInFlight = new Map<string, Promise<string>>();
 
 // The last token each login produced (same key), so that a request that was already on its way
 // with the old token when another request refreshed it does not log in a second time: the
 // "one refresh" rule, and the 2-logins-a-minute rate limit, hold across concurrent page jobs.
+// Entries whose token is no longer handed out are dropped at the next preAuthentication call of
+// any credential (forgetExpiredTokens; shipped code may not use timers).
 const latestTokens = new Map<string, { token: string; expiresAt: number }>();
 // Never hand out a token this close to its expiry (spec §6.2 A: refresh at exp − 5 min).
 const TOKEN_EXPIRY_MARGIN_MS = 5 * 60_000;
 // When exp cannot be read: reuse for at most this long after the login.
 const UNKNOWN_EXPIRY_REUSE_MS = 60_000;
+
+/** Sizes of the login caches (for tests). */
+export function loginCacheSizes(): { tokens: number; inFlight: number } {
+	return { tokens: latestTokens.size, inFlight: loginsInFlight.size };
+}
+
+function usable(entry: { expiresAt: number }, now: number): boolean {
+	return entry.expiresAt - TOKEN_EXPIRY_MARGIN_MS > now;
+}
+
+function forgetExpiredTokens(now: number): void {
+	for (const [key, entry] of latestTokens) {
+		if (!usable(entry, now)) latestTokens.delete(key);
+	}
+}
 
 /** The JWT's `exp` in ms, read without verifying (only used to decide when to log in again). */
 export function tokenExpiry(token: string): number | undefined {
@@ -88,9 +108,15 @@ export function tokenExpiry(token: string): number | undefined {
 	}
 }
 
-function loginKey(credentials: ICredentialDataDecryptedObject): string {
-	return [tokenUrlOf(credentials), String(credentials.username ?? '').trim(), String(credentials.password ?? '')].join(
-		'\u0000',
+/**
+ * The cache key of a login: a digest of token URL, user name and password, so the module-level
+ * maps, which live as long as the n8n process, never hold a password in clear.
+ */
+export function loginKey(credentials: ICredentialDataDecryptedObject): string {
+	return digest(
+		[tokenUrlOf(credentials), String(credentials.username ?? '').trim(), String(credentials.password ?? '')].join(
+			'\u0000',
+		),
 	);
 }
 
@@ -103,7 +129,7 @@ async function login(this: IHttpRequestHelper, credentials: ICredentialDataDecry
 	}
 	const ignoreSslIssues = credentials.ignoreSslIssues === true;
 
-	let waited = 0;
+	let waited = false;
 	for (;;) {
 		let response: IN8nHttpFullResponse;
 		try {
@@ -143,10 +169,10 @@ async function login(this: IHttpRequestHelper, credentials: ICredentialDataDecry
 			return token;
 		}
 		if (status === 429) {
-			const wait = retryAfterMs((response.headers ?? {})['retry-after']);
-			if (waited + wait <= MAX_RATE_LIMIT_WAIT_MS) {
-				await sleep(Math.max(wait, 1000));
-				waited += Math.max(wait, 1000);
+			const wait = Math.max(retryAfterMs((response.headers ?? {})['retry-after']), 1000);
+			if (!waited && wait <= MAX_RATE_LIMIT_WAIT_MS) {
+				await sleep(wait);
+				waited = true;
 				continue;
 			}
 			throw loginError(
@@ -268,11 +294,12 @@ export class OpenClinicaApi implements ICredentialType {
 	/** Logs in; n8n calls this when the token is missing, on a credential test and after a 401. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
 		const key = loginKey(credentials);
+		forgetExpiredTokens(Date.now());
 		// A refresh asked for by a request that used an older token than the latest login's: that
 		// login already refreshed it.
 		const used = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
 		const latest = latestTokens.get(key);
-		if (used !== '' && latest && latest.token !== used && latest.expiresAt - TOKEN_EXPIRY_MARGIN_MS > Date.now()) {
+		if (used !== '' && latest && latest.token !== used) {
 			return { accessToken: latest.token };
 		}
 		let pending = loginsInFlight.get(key);

@@ -67,7 +67,10 @@ export class SandboxApp implements Runtime {
 	private runtime(ctx: Ctx): void {
 		if (this.faults.take('dropConnections', ctx.path)) return ctx.drop();
 		const serverError = this.faults.take('serverErrors', ctx.path);
-		if (serverError) return ctx.sendErrorPage(serverError.status ?? 500);
+		if (serverError) {
+			const status = serverError.status ?? 500;
+			return serverError.emptyBody ? ctx.send(status, {}) : ctx.sendErrorPage(status);
+		}
 		if (!ctx.path.startsWith(API_PREFIX)) return ctx.sendErrorPage(404);
 
 		const check = this.tokens.check(ctx.req.headers.authorization);

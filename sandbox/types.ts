@@ -26,7 +26,7 @@ export interface Faults {
 	finishAfterPolls?: number;
 	emptyFile?: boolean;
 	noLogFileFound?: CountFault;
-	serverErrors?: CountFault & { status?: number };
+	serverErrors?: CountFault & { status?: number; emptyBody?: boolean };
 	htmlInsteadOfFile?: CountFault;
 	dropConnections?: CountFault;
 	token429?: { count: number; retryAfter?: number };

@@ -168,6 +168,29 @@ export function dropColumn(file: ContactsFile, key: string): ContactsFile {
 	};
 }
 
+/**
+ * Header and lines with only the given columns, in file order (the Fields option, applied to the
+ * file too). A malformed row cannot be split reliably, so it keeps only its participant ID.
+ */
+export function keepColumns(
+	file: Pick<ContactsFile, 'headerLine' | 'delimiter' | 'columns'>,
+	rows: ContactRow[],
+	lines: string[],
+	fields: string[],
+): { headerLine: string; lines: string[] } {
+	const { delimiter, columns } = file;
+	const kept = columns.flatMap((column, index) => (fields.includes(column) ? [index] : []));
+	const pick = (values: string[]) => kept.map((index) => values[index] ?? '').join(delimiter);
+	return {
+		headerLine: pick(file.headerLine.split(delimiter)),
+		lines: rows.map((row, r) =>
+			row.malformed
+				? kept.map((index) => (columns[index] === 'participantId' ? row.participantId : '')).join(delimiter)
+				: pick(lines[r].split(delimiter)),
+		),
+	};
+}
+
 /** The file in the server's own layout: header, one line per row, and the trailing blank line. */
 export function serialiseContactsFile(headerLine: string, lines: string[]): string {
 	return lines.length === 0 ? `${headerLine}\n\n` : `${headerLine}\n${lines.join('\n')}\n\n`;

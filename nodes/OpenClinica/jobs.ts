@@ -2,7 +2,7 @@
 // job. The list holds only the caller's own jobs, never deleted ones, and comes unsorted.
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { apiRequest, type Connection } from './transport';
+import { apiRequest, type ApiContext, type Connection } from './transport';
 import { apiError, errorFromExplanation, type ErrorSubject } from './transport/errors';
 import { jobPath, jobsListPath } from './transport/urls';
 
@@ -82,12 +82,11 @@ export function sortNewestFirst(jobs: JobRecord[]): JobRecord[] {
 	});
 }
 
-/** Deletes a job and its file (spec §4.2). Deleting an already deleted job succeeds again. */
-export async function deleteJob(
-	this: IExecuteFunctions,
-	connection: Connection,
-	jobUuid: string,
-): Promise<void> {
+/**
+ * Deletes a job and its file (spec §4.2): the Job > Delete operation, and exports with Delete Job
+ * After Download. Deleting an already deleted job succeeds again.
+ */
+export async function deleteJob(this: ApiContext, connection: Connection, jobUuid: string): Promise<void> {
 	const subject: ErrorSubject = { jobUuid, studyUrl: connection.studyUrl };
 	const response = await apiRequest.call(this, connection, {
 		method: 'DELETE',

@@ -1,7 +1,7 @@
 // Turns downloaded contact files into n8n items: one per participant, and/or one holding the CSV.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { serialiseContactsFile, type ContactRow } from './contactsFile';
+import { keepColumns, serialiseContactsFile, type ContactRow, type ContactsFile } from './contactsFile';
 import { mimeTypeForFileName } from './transport/contentDisposition';
 
 export type OutputMode = 'items' | 'file' | 'itemsAndFile';
@@ -9,13 +9,14 @@ export type OutputMode = 'items' | 'file' | 'itemsAndFile';
 export interface ExportData {
 	/** Header line, delimiter and columns of the (first) file. */
 	headerLine: string;
+	delimiter: ContactsFile['delimiter'];
 	columns: string[];
 	rows: ContactRow[];
 	lines: string[];
 	jobUuids: string[];
 	/** The server's name for the file. */
 	fileName?: string;
-	/** The server's bytes when one page was downloaded and used unchanged. */
+	/** The server's bytes when one page was downloaded and used unchanged (ignored with fields). */
 	originalBytes?: Buffer;
 	/** Used when the server sent no file name. */
 	fallbackFileName: string;
@@ -56,7 +57,13 @@ export async function buildOutput(
 	}
 	if (options.output !== 'items') {
 		const fileName = data.fileName ?? data.fallbackFileName;
-		const bytes = data.originalBytes ?? Buffer.from(serialiseContactsFile(data.headerLine, data.lines), 'utf8');
+		let bytes = data.originalBytes;
+		if (options.fields.length > 0 || !bytes) {
+			// Re-serialised in the server's layout; Fields keeps other columns (contact data) out.
+			const { headerLine, lines } =
+				options.fields.length > 0 ? keepColumns(data, data.rows, data.lines, options.fields) : data;
+			bytes = Buffer.from(serialiseContactsFile(headerLine, lines), 'utf8');
+		}
 		const binary = await this.helpers.prepareBinaryData(bytes, fileName, mimeTypeForFileName(fileName));
 		items.push({
 			json: {

@@ -1,8 +1,9 @@
 // Return All across pages (spec §2.4, §6.2 F). Each page is its own export job. OpenClinica gives
 // no total, so paging stops at a page shorter than the page size, or at a page that adds no new
 // participant (servers before late 2019 ignore paging and return the whole site every time).
-// Rows are de-duplicated by participant ID: rows created at the same instant may move between
-// pages.
+// Rows are de-duplicated by participant ID: rows move between pages when participants are added,
+// restored or removed while paging (or were created at the same instant), and the number dropped
+// is reported, since rows may have been missed the same way.
 import type { ContactRow, ContactsFile } from './contactsFile';
 
 // Default page size of Export, and how many page jobs run at once after page 1 came back full.
@@ -45,8 +46,11 @@ export interface PagingResult<P extends PageData> {
 	rows: ContactRow[];
 	/** The line of each row, same index. */
 	lines: string[];
-	/** A page had more rows than asked for: the server ignores paging. */
-	pagingIgnored: boolean;
+	/**
+	 * Rows dropped as already seen, from pages that also brought new rows: the site changed while
+	 * paging. (A page of nothing but known rows is a server ignoring paging, not a change.)
+	 */
+	duplicatesDropped: number;
 	/** The last page was reached (false: stopped by canStartPage or by an error kept). */
 	complete: boolean;
 	/** The error that ended paging, with keepPagesOnError. */
@@ -62,16 +66,21 @@ function rowKey(row: ContactRow): string {
 	return row.malformed ? `${row.participantId}\u0000${row.rawLine ?? ''}` : row.participantId;
 }
 
+/**
+ * Runs the page jobs. `stop` is aborted when a page fails: the page jobs still running are not
+ * needed any more and should end at once rather than wait for their own timeout.
+ */
 export async function collectPages<P extends PageData>(
 	plan: PagingPlan,
-	runPage: (pageNumber: number, pageSize: number) => Promise<P>,
+	runPage: (pageNumber: number, pageSize: number, stop: AbortSignal) => Promise<P>,
 ): Promise<PagingResult<P>> {
 	const size = requestedPageSize(plan.pageSize, plan.limit);
 	const firstPage = plan.firstPage ?? 1;
 	const maxPages =
 		plan.limit === undefined ? Number.POSITIVE_INFINITY : firstPage - 1 + Math.ceil(plan.limit / size);
 	const seen = new Set<string>();
-	const result: PagingResult<P> = { pages: [], rows: [], lines: [], pagingIgnored: false, complete: false };
+	const result: PagingResult<P> = { pages: [], rows: [], lines: [], duplicatesDropped: 0, complete: false };
+	const stop = new AbortController();
 
 	const add = (page: P): number => {
 		let added = 0;
@@ -84,17 +93,15 @@ export async function collectPages<P extends PageData>(
 			result.lines.push(lines[i]);
 			added++;
 		}
+		if (added > 0) result.duplicatesDropped += rows.length - added;
 		result.pages.push(page);
 		return added;
 	};
 	const limitReached = () => plan.limit !== undefined && result.rows.length >= plan.limit;
-	const isLast = (page: P, added: number) => {
-		const count = page.file.rows.length;
-		if (count > size) result.pagingIgnored = true;
-		return count !== size || added === 0 || limitReached() || page.pageNumber >= maxPages;
-	};
+	const isLast = (page: P, added: number) =>
+		page.file.rows.length !== size || added === 0 || limitReached() || page.pageNumber >= maxPages;
 
-	const first = await runPage(firstPage, size);
+	const first = await runPage(firstPage, size, stop.signal);
 	let done = isLast(first, add(first));
 
 	// Later pages: keep up to `concurrency` jobs running, consume them in page order.
@@ -108,7 +115,7 @@ export async function collectPages<P extends PageData>(
 			nextPage <= maxPages &&
 			(plan.canStartPage?.() ?? true)
 		) {
-			const promise = runPage(nextPage, size);
+			const promise = runPage(nextPage, size, stop.signal);
 			promise.catch(() => undefined); // awaited below; keep Node from reporting it as unhandled
 			running.set(nextPage, promise);
 			nextPage++;
@@ -125,9 +132,11 @@ export async function collectPages<P extends PageData>(
 		} catch (error) {
 			failure = error;
 			done = true;
+			stop.abort();
 		}
 	}
-	// Jobs started beyond the last page still finish (and clean up) before the node returns.
+	// Jobs started beyond the last page still finish (and clean up) before the node returns; after
+	// a failure they were stopped, and end without their files.
 	await Promise.allSettled(running.values());
 	result.complete = done && failure === undefined;
 	if (failure !== undefined) {

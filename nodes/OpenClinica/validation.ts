@@ -1,7 +1,15 @@
 // Checks of everything a user types, before any request, with errors that name the parameter
 // and say how to fix it.
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+import type { JobOptions } from './exportJob/run';
+
+// Defaults of the Timeout and Poll Interval options of every operation that waits for a job (and
+// of the trigger): 10 minutes per job (spec §6.2 D), first check after 2 s.
+export const DEFAULT_TIMEOUT_S = 600;
+// The shortest pause between two checks of a running job; see nextPollPause in exportJob/wait.ts.
+export const DEFAULT_POLL_INTERVAL_S = 0.5;
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -96,4 +104,16 @@ export function validateBinaryPropertyName(node: INode, itemIndex: number, value
 		fail(node, itemIndex, 'Put Output File in Field is empty', 'Enter the name of the binary field for the file, e.g. data.');
 	}
 	return name;
+}
+
+/** The Timeout and Poll Interval options (seconds, defaults above) as milliseconds. */
+export function readJobOptions(
+	node: INode,
+	itemIndex: number,
+	options: IDataObject,
+): Pick<JobOptions, 'timeoutMs' | 'pollIntervalMs'> {
+	return {
+		timeoutMs: validateSeconds(node, itemIndex, 'Timeout', options.timeout ?? DEFAULT_TIMEOUT_S),
+		pollIntervalMs: validateSeconds(node, itemIndex, 'Poll Interval', options.pollInterval ?? DEFAULT_POLL_INTERVAL_S),
+	};
 }

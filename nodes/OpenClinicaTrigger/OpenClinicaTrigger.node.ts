@@ -7,9 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { siteOidProperty, studyOidProperty } from '../OpenClinica/actions/descriptions';
+import { optionProperties, siteOidProperty, studyOidProperty } from '../OpenClinica/actions/descriptions';
 import { DEFAULT_PAGE_SIZE } from '../OpenClinica/paging';
-import { validateOid, validatePositiveInteger, validateSeconds } from '../OpenClinica/validation';
+import { readJobOptions, validateOid, validatePositiveInteger } from '../OpenClinica/validation';
 import { manualSample, pollChanges, type TriggerEvent, type TriggerSettings } from './poll';
 
 const EVENTS: Array<{ name: string; value: TriggerEvent; description: string }> = [
@@ -81,29 +81,17 @@ export class OpenClinicaTrigger implements INodeType {
 							'Whether to delete each export job, and the contact file OpenClinica keeps for it, once downloaded. Every poll runs at least one job; kept jobs pile up in the Bulk Actions Log.',
 					},
 					{
-						displayName: 'Page Size',
-						name: 'pageSize',
-						type: 'number',
-						default: DEFAULT_PAGE_SIZE,
-						typeOptions: { minValue: 1 },
+						...optionProperties.pageSize,
 						description:
 							'Participants per export job. Each poll reads the site page by page; a large site is read across several polls.',
 					},
 					{
-						displayName: 'Poll Interval (Seconds)',
-						name: 'pollInterval',
-						type: 'number',
-						default: 2,
-						typeOptions: { minValue: 0.1, numberPrecision: 1 },
+						...optionProperties.pollInterval,
 						description:
 							'Seconds before the first check whether an export job finished; later checks come gradually less often',
 					},
 					{
-						displayName: 'Timeout (Seconds)',
-						name: 'timeout',
-						type: 'number',
-						default: 600,
-						typeOptions: { minValue: 1 },
+						...optionProperties.timeout,
 						description:
 							'How long to wait for each export job to finish before the poll fails; the next poll reads the same page again',
 					},
@@ -127,11 +115,7 @@ export class OpenClinicaTrigger implements INodeType {
 			includeAccessCodes: this.getNodeParameter('includeAccessCodes', false) as boolean,
 			events,
 			pageSize: validatePositiveInteger(node, 0, 'Page Size', options.pageSize ?? DEFAULT_PAGE_SIZE),
-			job: {
-				timeoutMs: validateSeconds(node, 0, 'Timeout', options.timeout ?? 600),
-				pollIntervalMs: validateSeconds(node, 0, 'Poll Interval', options.pollInterval ?? 2),
-				deleteJobAfterDownload: options.deleteJobs !== false,
-			},
+			job: { ...readJobOptions(node, 0, options), deleteJobAfterDownload: options.deleteJobs !== false },
 		};
 
 		// A test run shows a sample and must not move the baseline of the active workflow.

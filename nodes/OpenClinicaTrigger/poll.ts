@@ -13,10 +13,32 @@
 // others succeeded, the poll returns the events of the good pages and the next poll starts at the
 // failing page (if it fails again there, that poll fails and n8n reports the error).
 //
-// Guarantee: every addition, contact change and status change that is visible in the export is
-// emitted exactly once, at the latest on the pass after the one during which it happened. Why
-// page boundaries hold across polls: new participants are created last and appear after every
-// existing row, so additions never shift earlier rows. Edge cases:
+// The baseline (the first pass, which records and emits nothing) is the exception: it ignores the
+// budget and keeps no pages on a failure, so it completes within one poll or leaves nothing. A
+// baseline spread over several polls would record participants added after activation as if they
+// had always been there, and could be resumed from a half-saved state after a restart (below).
+//
+// Persistence. n8n saves static data only after the activation poll (which it awaits, also when it
+// re-activates workflows at start-up) and right after a poll that emits; a poll that emits nothing
+// changes the state in memory only, and a restart loses those changes. Hence:
+// - The baseline normally runs in the activation poll (first activation, or a changed study, site
+//   or access-code setting, which re-activates the workflow) and is saved complete, or the
+//   activation fails with the error. On a large site activating takes as long as exporting it.
+// - After the baseline, every saved state is one saved together with all events emitted up to it:
+//   an entry only changes where a row was compared, and each comparison emits its events in that
+//   same poll or has none to emit. After a restart the node resumes from the last saved state and
+//   reads again the pages that non-emitting polls had read: rows compare with entries that already
+//   reflect every emitted event (no duplicates), and every change made since the save, additions
+//   included, differs from them (nothing missed). The only cost is the pages read again.
+//
+// Guarantee: every addition, contact change and status change that happens after the activation
+// poll ended and is visible in the export is emitted exactly once, at the latest on the pass after the
+// one during which it happened (counted from the restart, after a restart). Two limits are n8n's:
+// the save after an emitting poll is not awaited, so a crash between the two emits those events
+// again; and a change to an event type not selected is absorbed silently, but when that happened in
+// a poll n8n did not save, selecting the type later (a re-activation) reports it. Why page
+// boundaries hold across polls: new participants are created last and appear after every existing
+// row, so additions never shift earlier rows. Edge cases:
 // - A participant removed (or made ineligible) while a pass runs moves every later row one place
 //   up: the first row of the next page slides onto a page already read and is missed by this
 //   pass. It keeps its stored entry (entries survive KEEP_MISSING_PASSES passes unseen), so the
@@ -33,8 +55,6 @@
 //   page size restarts the current pass at page 1 (rows read again compare equal: no events).
 // - Servers that ignore paging (before late 2019) return the whole site on page 1: one page per
 //   pass.
-// n8n saves static data when a poll emits and at activation; a poll that emits nothing keeps its
-// progress in memory only, so after a restart those pages are simply read again.
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
 import type { ContactRow } from '../OpenClinica/contactsFile';
@@ -42,7 +62,7 @@ import { runExportPage, type ExportPage, type JobOptions } from '../OpenClinica/
 import { participantJson } from '../OpenClinica/output';
 import { collectPages, PAGE_CONCURRENCY, type PagingResult } from '../OpenClinica/paging';
 import { getConnection, type Connection } from '../OpenClinica/transport';
-import { createHasher, newSalt } from './hash';
+import { createHasher, newSalt } from '../OpenClinica/hash';
 import {
 	configKey,
 	diffBodies,
@@ -63,8 +83,9 @@ export const POLL_BUDGET_MS = 20_000;
 /** The budget in use. Engine tests lower it to page across several polls; never changed otherwise. */
 export const pollLimits = { budgetMs: POLL_BUDGET_MS };
 
-// A poll marks the static data busy until it ends (at the latest after this long past its job
-// timeout), so an overlapping poll of the same node returns without reading or writing the state.
+// A poll marks the static data busy until it ends (at the latest this long after the job timeout
+// of the newest page it started), so an overlapping poll of the same node returns without reading
+// or writing the state.
 const LEASE_MARGIN_MS = 300_000;
 
 export type TriggerEvent = 'participantAdded' | 'contactChanged' | 'statusChanged';
@@ -84,21 +105,26 @@ function eventItem(row: ContactRow, event: TriggerEvent, changedFields?: string[
 	return { json };
 }
 
+interface ReadPlan {
+	firstPage: number;
+	/** Asked before each page after the first (see PagingPlan). */
+	canStartPage: () => boolean;
+	/** true: a failing page ends the read and the pages before it are kept. */
+	keepPagesOnError: boolean;
+}
+
 async function readPages(
 	this: IPollFunctions,
 	connection: Connection,
 	settings: TriggerSettings,
-	firstPage: number,
-	canStartPage?: () => boolean,
+	plan: ReadPlan,
 ): Promise<PagingResult<ExportPage>> {
 	const { studyOid, siteOid, includeAccessCodes } = settings;
 	return await collectPages(
 		{
 			pageSize: settings.pageSize,
 			concurrency: PAGE_CONCURRENCY,
-			firstPage,
-			canStartPage,
-			keepPagesOnError: canStartPage !== undefined,
+			...plan,
 		},
 		async (pageNumber, pageSize) =>
 			await runExportPage.call(
@@ -111,8 +137,12 @@ async function readPages(
 }
 
 /**
- * Manual test run: the most recently created participant (the export's last row) as a sample
- * participantAdded event. Reads the stored state only to guess the last page; writes nothing.
+ * Manual test run: a sample participantAdded event, the most recently created participant read
+ * within one poll budget. The export has no total, so the site's last page is only known from a
+ * stored state: with one, reading starts at the page that should be the last (usually one job);
+ * without one (the workflow was never activated), reading starts at page 1 and stops starting pages
+ * after POLL_BUDGET_MS, so on a site larger than that the sample is the newest participant of the
+ * pages read, not of the site. Reads the stored state only for that guess; writes nothing.
  */
 export async function manualSample(
 	this: IPollFunctions,
@@ -123,10 +153,17 @@ export async function manualSample(
 	const stored = readState(this.getWorkflowStaticData('node'), cfg);
 	const known = stored ? Object.keys(stored.p).length : 0;
 	const guess = Math.max(1, Math.ceil(known / settings.pageSize));
+	const deadline = Date.now() + pollLimits.budgetMs;
+	const read = async (firstPage: number) =>
+		await readPages.call(this, connection, settings, {
+			firstPage,
+			canStartPage: () => Date.now() < deadline,
+			keepPagesOnError: true,
+		});
 
-	let result = await readPages.call(this, connection, settings, guess);
+	let result = await read(guess);
 	// Participants were removed since: the guessed page is past the end.
-	if (result.rows.length === 0 && guess > 1) result = await readPages.call(this, connection, settings, 1);
+	if (result.rows.length === 0 && guess > 1) result = await read(1);
 	const last = result.rows[result.rows.length - 1];
 	return last ? [[eventItem(last, 'participantAdded')]] : null;
 }
@@ -167,10 +204,24 @@ async function poll(
 		size: settings.pageSize,
 		p: {},
 	};
-	const firstPage = state.size === settings.pageSize ? state.page : 1;
+	// A baseline (new, or left unfinished by an earlier version of the node) runs whole, from page 1.
+	const firstPage = state.base || state.size !== settings.pageSize ? 1 : state.page;
 	const deadline = started + pollLimits.budgetMs;
 
-	const result = await readPages.call(this, connection, settings, firstPage, () => Date.now() < deadline);
+	const result = await readPages.call(this, connection, settings, {
+		firstPage,
+		canStartPage: () => {
+			if (!state.base && Date.now() >= deadline) return false;
+			// A baseline has no budget and each page may take up to the job timeout: keep the lease
+			// ahead of the newest page.
+			staticData.busyUntil = Math.max(
+				staticData.busyUntil as number,
+				Date.now() + settings.job.timeoutMs + LEASE_MARGIN_MS,
+			);
+			return true;
+		},
+		keepPagesOnError: !state.base,
+	});
 
 	// Compare in page order; a Map keeps any participant ID safe as a key.
 	const entries = new Map(Object.entries(state.p));

@@ -1,5 +1,14 @@
 // What the trigger remembers between polls (workflow static data), and how a row is compared with
-// it. Only participant IDs and short salted hashes are kept (hash.ts), never contact details.
+// it. Only participant IDs and short salted hashes are kept, never contact details.
+//
+// The hashes are change detectors, not a security boundary. The hash (cyrb53, ../OpenClinica/hash.ts)
+// is fast and non-cryptographic, the salt lives in the same static data, and a short field such as
+// a status or a phone number can be brute-forced from its hash by anyone who holds that data. That
+// is acceptable because the goal is narrower: keep no readable copy of names, emails, phone
+// numbers or access codes in the workflow (static data travels with workflow exports and source
+// control), and make a plain lookup of known values impossible without first reading the salt.
+// n8n's execution history already holds the clear rows of every emitted participant, under n8n's
+// own access control.
 //
 // Format (version 1), all in the node's static data:
 //   v     format version
@@ -7,7 +16,9 @@
 //         starts over with a new baseline
 //   salt  random, per node and baseline
 //   gen   number (0–35) of the current pass over the site
-//   base  true while the first pass (the baseline) runs: rows are recorded, nothing is emitted
+//   base  true while the first pass (the baseline) runs: rows are recorded, nothing is emitted.
+//         The baseline runs within one poll (poll.ts), so a stored true only comes from an
+//         earlier version of the node, which spread it over several polls: the baseline restarts.
 //   page  next page of the current pass (1: a new pass starts)
 //   size  page size of the current pass (a different one restarts the pass at page 1)
 //   p     participant ID → entry: one character for the pass that last saw the participant, then
@@ -15,22 +26,25 @@
 //         file did not have), or `!` and an 8-character hash of the raw line for a malformed row.
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ContactRow } from '../OpenClinica/contactsFile';
-import { FIELD_HASH_LENGTH, LINE_HASH_LENGTH, type Hasher } from './hash';
+import { CONTACT_FIELDS, type ContactField, type ContactRow } from '../OpenClinica/contactsFile';
+import type { Hasher } from '../OpenClinica/hash';
 
 export const STATE_VERSION = 1;
 
-/** Fields whose changes are reported, in entry order. The last one is the status. */
-export const TRACKED_FIELDS = [
-	'firstName',
-	'lastName',
-	'email',
-	'mobile',
-	'identifier',
-	'accessCode',
-	'participateStatus',
-] as const;
-export const CONTACT_FIELDS: readonly string[] = TRACKED_FIELDS.slice(0, -1);
+/** Characters per field hash: 30 bits, so a changed field goes unnoticed about once in 10^9. */
+export const FIELD_HASH_LENGTH = 5;
+/** Characters of the hash of a malformed row's raw line (48 bits). */
+export const LINE_HASH_LENGTH = 8;
+
+type TrackedField = Exclude<ContactField, 'participantId'>;
+
+/**
+ * Fields whose changes are reported, in entry order: the export's columns but the ID. The last one
+ * is the status. The order is part of the stored format (a unit test pins it).
+ */
+export const TRACKED_FIELDS: readonly TrackedField[] = CONTACT_FIELDS.filter(
+	(field): field is TrackedField => field !== 'participantId',
+);
 const STATUS_INDEX = TRACKED_FIELDS.length - 1;
 
 const ABSENT = '~'.repeat(FIELD_HASH_LENGTH);

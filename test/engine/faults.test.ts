@@ -145,8 +145,17 @@ const CASES: FaultCase[] = [
 		check: (sb) => expect(requests(sb, isToken).map((r) => r.status)).toEqual([429, 200]),
 	},
 	{
+		name: '429 on login twice in a row: one wait, then a clear error',
+		faults: { token429: { count: 2, retryAfter: 1 } },
+		error: /rate limiting logins \(HTTP 429\)/,
+		maxRequestsPerJob: 0,
+		tokens: 2,
+		check: (sb) => expect(requests(sb, (r) => !isToken(r))).toEqual([]),
+	},
+	{
+		// Over the 30 s cap (a cancelled execution cannot interrupt the wait): fails at once.
 		name: '429 on login asking for longer than the node waits: a clear error at once',
-		faults: { token429: { count: 5, retryAfter: 120 } },
+		faults: { token429: { count: 5, retryAfter: 45 } },
 		error: /rate limiting logins \(HTTP 429\)/,
 		maxRequestsPerJob: 0,
 		tokens: 1,

@@ -53,6 +53,25 @@ function events(items: INodeExecutionData[] | null): string[] {
 
 const submittedPages = (sb: Sandbox) => requests(sb, isSubmit).map((r) => Number(query(r).page_number));
 
+/**
+ * An active workflow as n8n keeps it: its static data is saved after the activation poll (which n8n
+ * awaits) and after each poll that emits, and nothing else (active-workflow-manager). A restart is
+ * a new activation from `persisted()`.
+ */
+async function activate(sb: Sandbox, params: INodeParameters, saved?: IDataObject) {
+	const trigger = await poller(sb, params, saved);
+	let persisted: IDataObject | undefined;
+	return {
+		trigger,
+		async poll(): Promise<string[]> {
+			const items = await trigger.poll();
+			if (persisted === undefined || items !== null) persisted = trigger.savedStaticData();
+			return events(items);
+		},
+		persisted: () => persisted,
+	};
+}
+
 describe('OpenClinica Trigger (engine, PollContext)', () => {
 	const sandbox = useSandbox();
 
@@ -165,9 +184,10 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 		pollLimits.budgetMs = 0;
 		const trigger = await poller(sb, { options: { pageSize: 5 } });
 
-		// Baseline over pages 1, 2, 3 (5 + 5 + 2 rows): three polls, nothing emitted.
-		for (let i = 0; i < 3; i++) expect(await trigger.poll()).toBeNull();
-		expect(submittedPages(sb)).toEqual([1, 2, 3]);
+		// Baseline over pages 1, 2, 3 (5 + 5 + 2 rows): all in the first poll, budget or not (page 4
+		// is the second concurrent job, started while page 3 ran).
+		expect(await trigger.poll()).toBeNull();
+		expect(submittedPages(sb)).toEqual([1, 2, 3, 4]);
 		expect(trigger.nodeStaticData()).toMatchObject({ base: false, page: 1 });
 
 		const emitted: string[] = [];
@@ -200,11 +220,85 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 			].sort(),
 		);
 		// Pages were read in order, one per poll, and the removed participant is still known.
-		expect(submittedPages(sb)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
+		expect(submittedPages(sb)).toEqual([1, 2, 3, 4, 1, 2, 3, 1, 2, 3]);
 		expect(Object.keys(trigger.nodeStaticData().p as IDataObject)).toContain(labels[2]);
 
 		// Another pass: nothing new.
 		for (let i = 0; i < 3; i++) expect(await trigger.poll()).toBeNull();
+	});
+
+	it('records the whole baseline in the activation poll: a restart before any event cannot absorb additions', async () => {
+		const sb = sandbox();
+		const labels = eligibleLabels(sb, SITE);
+		pollLimits.budgetMs = 0;
+		const first = await activate(sb, { options: { pageSize: 5 } });
+		expect(await first.poll()).toEqual([]);
+		expect(submittedPages(sb)).toEqual([1, 2, 3, 4]);
+		expect(first.trigger.nodeStaticData()).toMatchObject({ base: false, page: 1 });
+		expect(Object.keys(first.trigger.nodeStaticData().p as IDataObject).sort()).toEqual([...labels].sort());
+
+		// Added after activation; the polls before the restart emit nothing, so n8n saves nothing.
+		const added = sb.control.addParticipant({ siteOid: SITE, detail: { firstName: 'Between', lastName: 'Polls' } });
+		expect(await first.poll()).toEqual([]); // page 1
+		expect(await first.poll()).toEqual([]); // page 2
+
+		const second = await activate(sb, { options: { pageSize: 5 } }, first.persisted());
+		const emitted: string[] = [];
+		for (let i = 0; i < 6; i++) emitted.push(...(await second.poll())); // pages 1, 2, 3, 1, 2, 3
+		expect(emitted).toEqual([`${added.label} participantAdded`]);
+	});
+
+	it('a restart in the middle of a pass resumes from what n8n saved: nothing missed, nothing twice', async () => {
+		const sb = sandbox();
+		const labels = eligibleLabels(sb, SITE);
+		pollLimits.budgetMs = 0; // one page per poll after the baseline
+		const params = { options: { pageSize: 5 } };
+		const first = await activate(sb, params);
+		expect(await first.poll()).toEqual([]); // baseline, saved
+
+		const emitted: string[] = [];
+		sb.control.updateParticipant(labels[6], { detail: { firstName: 'BeforeRestart' } });
+		emitted.push(...(await first.poll())); // page 1
+		emitted.push(...(await first.poll())); // page 2: emitted, saved with the cursor at page 3
+		expect(emitted).toEqual([`${labels[6]} contactChanged firstName`]);
+		emitted.push(...(await first.poll())); // page 3: the pass ends, in memory only
+		emitted.push(...(await first.poll())); // page 1 of the next pass, in memory only
+		expect(emitted).toHaveLength(1);
+		expect(first.trigger.nodeStaticData()).toMatchObject({ page: 2 });
+
+		// An addition and a change on the page read in memory only, then a restart.
+		const before = sb.control.addParticipant({ siteOid: SITE, detail: { firstName: 'Before', lastName: 'Restart' } });
+		sb.control.updateParticipant(labels[0], { detail: { email: 'after.save@example.org' } });
+		const second = await activate(sb, params, first.persisted());
+		emitted.push(...(await second.poll())); // page 3 again, as saved
+		const after = sb.control.addParticipant({ siteOid: SITE, detail: { firstName: 'After', lastName: 'Restart' } });
+		for (let i = 0; i < 6; i++) emitted.push(...(await second.poll())); // pages 1, 2, 3, 1, 2, 3
+
+		expect(emitted).toEqual([
+			`${labels[6]} contactChanged firstName`,
+			`${before.label} participantAdded`,
+			`${labels[0]} contactChanged email`,
+			`${after.label} participantAdded`,
+		]);
+		expect(submittedPages(sb)).toEqual([1, 2, 3, 4, 1, 2, 3, 1, 3, 1, 2, 3, 1, 2, 3]);
+	});
+
+	it('manual mode stays within the poll budget on a multi-page site', async () => {
+		const sb = sandbox();
+		const labels = eligibleLabels(sb, SITE);
+		pollLimits.budgetMs = 0;
+		const trigger = await poller(sb, { options: { pageSize: 5 } });
+
+		// Never activated: the last page is unknown, so the newest participant of the pages read.
+		expect(events(await trigger.poll('manual'))).toEqual([`${labels[4]} participantAdded`]);
+		expect(submittedPages(sb)).toEqual([1]);
+		expect(Object.keys(trigger.nodeStaticData())).toEqual([]);
+
+		// With a stored state the last page is known: one job finds the newest participant.
+		expect(await trigger.poll()).toBeNull();
+		sb.control.clearRequests();
+		expect(events(await trigger.poll('manual'))).toEqual([`${labels[11]} participantAdded`]);
+		expect(submittedPages(sb)).toEqual([3]);
 	});
 
 	it('a failing poll leaves the state as it was: the next poll emits the change once', async () => {
@@ -296,7 +390,8 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 		const sb = sandbox();
 		pollLimits.budgetMs = 0;
 		const trigger = await poller(sb, { includeAccessCodes: true, options: { pageSize: 5 } });
-		for (let i = 0; i < 3; i++) await trigger.poll(); // baseline across pages
+		await trigger.poll(); // baseline, all pages
+		for (let i = 0; i < 2; i++) await trigger.poll(); // pages 1 and 2 of the next pass
 		const labels = eligibleLabels(sb, SITE);
 		sb.control.updateParticipant(labels[0], { detail: { email: 'secret.address@example.org' }, accessCode: 'Zx7kQ9mPw' });
 		const emitted: INodeExecutionData[] = [];

@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 import {
 	apiError,
 	explainCode,
+	explainStatus,
 	normaliseCode,
 	readServerCode,
 	statusToken,
@@ -59,7 +60,9 @@ describe('readServerCode', () => {
 	it('falls back to the X-runtimeApp-error header when the body is empty (V1)', () => {
 		const h = (sentence: string) => readServerCode(response(400, '', { 'x-runtimeapp-error': sentence }));
 		expect(h('InValid StudyOID. The StudyOID is invalid or does not exist')).toEqual({ code: 'studynotexist' });
-		expect(h('InValid SiteOID. The SiteOID should have a Site Level Oid')).toEqual({ code: 'sitenotexist' });
+		// "should have a Site Level Oid": sent for an unknown site OID and for a study OID alike.
+		expect(h('InValid SiteOID. The SiteOID should have a Site Level Oid')).toEqual({ code: 'sitenotsitelevel' });
+		expect(h('InValid SiteOID. The SiteOID is invalid or does not exist')).toEqual({ code: 'sitenotexist' });
 		expect(h('Mismatch StudyOID and SiteOID. The StudyOID and SiteOID relation is invalid')).toEqual({
 			code: 'studytositenotvalidoid',
 		});
@@ -87,6 +90,7 @@ describe('every server code has a message and a fix (spec §1.3, §3.2, §4.3)',
 		['studyNotValidOid', 'submit', /"S_JUNO" is a site OID/, /parent study's OID/],
 		['siteNotExist', 'submit', /Site OID "S_JUNO_BOS" was not found/, /site of the study/],
 		['siteNotValidOid', 'submit', /"S_JUNO_BOS" is a study OID/, /Site OID must be/],
+		['siteNotSiteLevel', 'jobs', /"S_JUNO_BOS" is not a site of this server \(unknown, or a study OID\)/, /Site OID must be/],
 		['studyTositeNotValidOid', 'submit', /does not belong to study "S_JUNO"/, /site OID of this study/],
 		['noRoleSetUp', 'submit', /no role in study "S_JUNO" or site "S_JUNO_BOS"/, /Clinical Research Coordinator/],
 		['noSufficientPrivileges', 'submit', /role does not allow/, /Data Manager.*Monitors/],
@@ -131,6 +135,23 @@ describe('every server code has a message and a fix (spec §1.3, §3.2, §4.3)',
 		const error = apiError(node, response(404, '<html>Not Found</html>'), 'submit', subject);
 		expect(error.message).toMatch(/acme\.eu\.openclinica\.io has no OpenClinica export endpoint/);
 		expect(error.description).toMatch(/ending in the context path/);
+	});
+
+	it('names the endpoint of the call on 404/405: export, job, jobs list or participant', () => {
+		const at = (context: ErrorContext) => explainStatus(404, context, subject).message;
+		expect(at('submit')).toMatch(/no OpenClinica export endpoint here \(HTTP 404\)/);
+		expect(at('download')).toMatch(/no OpenClinica job endpoint/);
+		expect(at('delete')).toMatch(/no OpenClinica job endpoint/);
+		expect(at('jobs')).toMatch(/no OpenClinica jobs list endpoint/);
+		expect(at('participant')).toMatch(/no OpenClinica participant endpoint/);
+	});
+
+	it('a 5xx on the submit warns that the export may have started (a proxy in front of the server)', () => {
+		for (const status of [500, 502, 504]) {
+			const explanation = explainStatus(status, 'submit', subject);
+			expect(explanation.message).toBe(`OpenClinica had an internal error (HTTP ${status})`);
+			expect(explanation.description).toMatch(/export may have started.*Bulk Actions Log.*Get Many.*before retrying/);
+		}
 	});
 
 	it('reports an unknown code by name and an unknown header sentence as is', () => {

@@ -54,7 +54,7 @@ describe('collectPages (spec §6.2 F)', () => {
 		const server = fakeServer(site(150), { ignoresPaging: true });
 		const result = await collectPages({ pageSize: 60, concurrency: 2 }, server.runPage);
 		expect(result.rows).toHaveLength(150);
-		expect(result.pagingIgnored).toBe(true);
+		expect(result.duplicatesDropped).toBe(0);
 		expect(server.calls).toHaveLength(1);
 	});
 
@@ -74,6 +74,31 @@ describe('collectPages (spec §6.2 F)', () => {
 		};
 		const result = await collectPages({ pageSize: 5, concurrency: 1 }, runPage);
 		expect(result.rows.map((r) => r.participantId)).toEqual(rows);
+		// The site changed while paging: reported, so the user learns rows may have been missed.
+		expect(result.duplicatesDropped).toBe(1);
+	});
+
+	it('a page of nothing but known rows (a server ignoring paging) is not counted as duplicates', async () => {
+		const server = fakeServer(site(60), { ignoresPaging: true });
+		const result = await collectPages({ pageSize: 60, concurrency: 1 }, server.runPage);
+		expect(result.duplicatesDropped).toBe(0);
+	});
+
+	it('a failing page stops the page jobs still running, without waiting for them', async () => {
+		let stoppedPage4 = false;
+		const runPage = async (pageNumber: number, pageSize: number, stop: AbortSignal): Promise<PageData> => {
+			if (pageNumber === 3) throw new Error('page 3 failed');
+			if (pageNumber === 4) {
+				// A stalled job: ends only when stopped.
+				await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+				stoppedPage4 = true;
+				throw new Error('stopped');
+			}
+			const ids = site(pageSize * 5).slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
+			return { pageNumber, jobUuid: `j${pageNumber}`, file: parseContactsFile(`ParticipantId\n${ids.join('\n')}\n`) };
+		};
+		await expect(collectPages({ pageSize: 5, concurrency: 2 }, runPage)).rejects.toThrow('page 3 failed');
+		expect(stoppedPage4).toBe(true);
 	});
 
 	it('limit: asks for no more rows than needed and truncates', async () => {

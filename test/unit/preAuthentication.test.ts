@@ -1,6 +1,11 @@
 import type { IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { OpenClinicaApi } from '../../credentials/OpenClinicaApi.credentials';
+import {
+	loginCacheSizes,
+	loginKey,
+	MAX_RATE_LIMIT_WAIT_MS,
+	OpenClinicaApi,
+} from '../../credentials/OpenClinicaApi.credentials';
 
 type Answer = Partial<IN8nHttpFullResponse> & { statusCode: number };
 
@@ -73,11 +78,25 @@ describe('OpenClinicaApi.preAuthentication', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 	});
 
-	it('gives up with a clear error when Retry-After exceeds the cap', async () => {
-		const { error, sent } = await login([{ statusCode: 429, headers: { 'retry-after': '3600' } }]);
+	it.each(['3600', '45'])('gives up at once with a clear error when Retry-After (%s s) exceeds the 30 s cap', async (seconds) => {
+		expect(MAX_RATE_LIMIT_WAIT_MS).toBe(30_000);
+		const started = Date.now();
+		const { error, sent } = await login([{ statusCode: 429, headers: { 'retry-after': seconds } }]);
 		expect(sent).toHaveLength(1);
+		expect(Date.now() - started).toBeLessThan(1000);
 		expect(error?.message).toMatch(/rate limiting logins \(HTTP 429\)/);
 		expect(error?.description).toMatch(/2 logins per minute/);
+	});
+
+	it('waits at most once: a second 429 fails', async () => {
+		const { error, sent } = await login([
+			{ statusCode: 429, headers: { 'retry-after': '1' } },
+			{ statusCode: 429, headers: { 'retry-after': '1' } },
+			{ statusCode: 200, body: 'tok' },
+			{ statusCode: 404 },
+		]);
+		expect(sent).toHaveLength(2);
+		expect(error?.message).toMatch(/rate limiting logins \(HTTP 429\)/);
 	});
 
 	it('fails when the study host rejects the fresh token', async () => {
@@ -95,5 +114,42 @@ describe('OpenClinicaApi.preAuthentication', () => {
 		const { error, sent } = await login([], { studyUrl: 'acme.eu.openclinica.io' });
 		expect(sent).toHaveLength(0);
 		expect(error?.message).toMatch(/Study URL must start with https:\/\//);
+	});
+
+	it('keys its login cache by a digest, never by the plain password', () => {
+		const creds = { studyUrl: 'https://acme.eu.openclinica.io/OpenClinica', username: 'crc.jane', password: 'S3cret-pass' };
+		const key = loginKey(creds);
+		expect(key).toMatch(/^[A-Za-z0-9_-]{16}$/);
+		expect(key).not.toContain('S3cret');
+		expect(key).toBe(loginKey({ ...creds, username: ' crc.jane ' }));
+		expect(key).not.toBe(loginKey({ ...creds, password: 'S3cret-pasS' }));
+		expect(key).not.toBe(loginKey({ ...creds, username: 'crc.john' }));
+		expect(key).not.toBe(loginKey({ ...creds, tokenUrl: 'https://other.example/user-service/api/oauth/token' }));
+	});
+
+	it('drops cached tokens once they expired', async () => {
+		const now = Date.now();
+		const jwt = (exp: number) =>
+			`eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ exp: Math.floor(exp / 1000) })).toString('base64url')}.sig`;
+		// Valid for an hour; one without exp is reused for a minute at most.
+		await login([{ statusCode: 200, body: jwt(now + 3_600_000) }, { statusCode: 404 }], { username: 'cache.a' });
+		await login([{ statusCode: 200, body: 'opaque-token' }, { statusCode: 404 }], { username: 'cache.b' });
+		const before = loginCacheSizes().tokens;
+		expect(before).toBeGreaterThanOrEqual(2);
+		expect(loginCacheSizes().inFlight).toBe(0);
+
+		const clock = jest.spyOn(Date, 'now');
+		try {
+			// 10 minutes on: every token without exp (all the other tests') is gone, the hour-long one stays.
+			clock.mockReturnValue(now + 10 * 60_000);
+			await login([{ statusCode: 200, body: jwt(now + 3_600_000) }, { statusCode: 404 }], { username: 'cache.c' });
+			expect(loginCacheSizes().tokens).toBe(2);
+			// 2 hours on: all expired but the login just made.
+			clock.mockReturnValue(now + 2 * 3_600_000);
+			await login([{ statusCode: 200, body: jwt(now + 3 * 3_600_000) }, { statusCode: 404 }], { username: 'cache.d' });
+			expect(loginCacheSizes().tokens).toBe(1);
+		} finally {
+			clock.mockRestore();
+		}
 	});
 });

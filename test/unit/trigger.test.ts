@@ -1,7 +1,11 @@
 import { parseContactsFile } from '../../nodes/OpenClinica/contactsFile';
 import { collectPages, type PageData } from '../../nodes/OpenClinica/paging';
-import { createHasher } from '../../nodes/OpenClinicaTrigger/hash';
-import { diffBodies, endPass, entry, KEEP_MISSING_PASSES, rowBody } from '../../nodes/OpenClinicaTrigger/state';
+import { createHasher, digest } from '../../nodes/OpenClinica/hash';
+import * as state from '../../nodes/OpenClinicaTrigger/state';
+import { diffBodies, endPass, entry, KEEP_MISSING_PASSES, rowBody, TRACKED_FIELDS } from '../../nodes/OpenClinicaTrigger/state';
+
+// createHasher's output before it moved to nodes/OpenClinica/hash.ts.
+const PINNED = ['_gQSg', '5w5B8PWu', 'D2o7agL3'];
 
 const HEADER = 'ParticipantId,First Name,Last Name,Email,Mobile,Identifier,Participate Status';
 const row = (line: string, header = HEADER) => parseContactsFile(`${header}\n${line}\n\n`).rows[0];
@@ -16,6 +20,22 @@ describe('trigger hashes', () => {
 		const body = rowBody(row('P-1,Jane,Jane,j@x.org,+1 5,ID,ACTIVE'), a);
 		// Same value in two fields: different hashes (no equality leak between fields).
 		expect(body.slice(0, 5)).not.toBe(body.slice(5, 10));
+	});
+
+	it('keep their values after moving to the shared module (stored states stay comparable)', () => {
+		// Values of the hasher as it was in nodes/OpenClinicaTrigger/hash.ts.
+		const a = createHasher('salt-a');
+		expect([a('email\u0000x@example.org', 5), a('rawLine\u0000P-1,x', 8), createHasher('')('', 8)]).toEqual(PINNED);
+		expect(digest('a')).toMatch(/^[A-Za-z0-9_-]{16}$/);
+		expect(digest('a')).not.toBe(digest('b'));
+	});
+});
+
+describe('trigger state format', () => {
+	it('tracks the export columns but the ID, in the stored order, status last', () => {
+		expect(TRACKED_FIELDS).toEqual(['firstName', 'lastName', 'email', 'mobile', 'identifier', 'accessCode', 'participateStatus']);
+		// contactsFile.CONTACT_FIELDS is the one list of columns.
+		expect('CONTACT_FIELDS' in state).toBe(false);
 	});
 });
 

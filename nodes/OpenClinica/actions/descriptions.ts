@@ -2,6 +2,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { CONTACT_FIELDS } from '../contactsFile';
+import { DEFAULT_PAGE_SIZE } from '../paging';
+import { DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S } from '../validation';
 
 export const studyOidProperty: INodeProperties = {
 	displayName: 'Study OID',
@@ -114,7 +116,8 @@ const fieldOptions: Record<(typeof CONTACT_FIELDS)[number], string> = {
 	participateStatus: 'Participate Status',
 };
 
-export const optionProperties: Record<string, INodeProperties> = {
+/** Options of the export operations, shared with the trigger (which only rewords descriptions). */
+export const optionProperties = {
 	deleteJobAfterDownload: {
 		displayName: 'Delete Job After Download',
 		name: 'deleteJobAfterDownload',
@@ -132,24 +135,33 @@ export const optionProperties: Record<string, INodeProperties> = {
 			.map(([value, name]) => ({ name, value }))
 			.sort((a, b) => a.name.localeCompare(b.name)),
 		description:
-			'Which columns to output on participant items; none selected means all columns of the file. Malformed rows keep their raw line only when all columns are output.',
+			'Which columns to output, on participant items and in the file; none selected means all columns of the file. Malformed rows keep their raw line only when all columns are output (in the file they keep only the participant ID).',
+	},
+	pageSize: {
+		displayName: 'Page Size',
+		name: 'pageSize',
+		type: 'number',
+		default: DEFAULT_PAGE_SIZE,
+		typeOptions: { minValue: 1 },
+		description:
+			'Participants per export job. Each page is a separate job on the server; larger pages mean fewer jobs.',
 	},
 	pollInterval: {
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
 		type: 'number',
-		default: 2,
+		default: DEFAULT_POLL_INTERVAL_S,
 		typeOptions: { minValue: 0.1, numberPrecision: 1 },
 		description:
-			'Seconds before the first check whether the job finished; later checks come gradually less often, up to every 30 seconds',
+			'Seconds before the first check whether the job finished, and the shortest pause between checks. Later checks come each time the wait has grown by 10%, up to every 30 seconds.',
 	},
 	timeout: {
 		displayName: 'Timeout (Seconds)',
 		name: 'timeout',
 		type: 'number',
-		default: 600,
+		default: DEFAULT_TIMEOUT_S,
 		typeOptions: { minValue: 1 },
 		description:
 			'How long to wait for each export job to finish before failing; the error names the job so it can be resumed with Download Export',
 	},
-};
+} satisfies Record<string, INodeProperties>;

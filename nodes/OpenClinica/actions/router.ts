@@ -1,7 +1,7 @@
 // Dispatches each input item to its resource's operation (one export, job or participant call
 // per input item); a failure becomes an error item for that input when the node is set to
 // continue on fail.
-import type { IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import * as job from './job';
@@ -33,23 +33,33 @@ const operations: Record<string, Record<string, Operation>> = {
 	},
 };
 
+/** The error to fail the node with, naming the input item it came from. */
+function itemError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		// new NodeOperationError(node, error, { itemIndex }) would return it unchanged, item lost.
+		error.context.itemIndex ??= itemIndex;
+		return error;
+	}
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const returnData: INodeExecutionData[] = [];
 	const hints: HintCollector = new Set();
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const resource = this.getNodeParameter('resource', itemIndex) as string;
-		const operationName = this.getNodeParameter('operation', itemIndex) as string;
-		const operation = operations[resource]?.[operationName];
-		if (!operation) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`The operation "${operationName}" is not supported for resource "${resource}"`,
-				{ itemIndex },
-			);
-		}
 		try {
+			const resource = this.getNodeParameter('resource', itemIndex) as string;
+			const operationName = this.getNodeParameter('operation', itemIndex) as string;
+			const operation = operations[resource]?.[operationName];
+			if (!operation) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`The operation "${operationName}" is not supported for resource "${resource}"`,
+					{ itemIndex },
+				);
+			}
 			returnData.push(...(await operation.call(this, itemIndex, hints)));
 		} catch (error) {
 			if (this.getExecutionCancelSignal?.()?.aborted) {
@@ -63,11 +73,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				});
 				continue;
 			}
-			if (error instanceof NodeApiError) {
-				error.context.itemIndex ??= itemIndex;
-				throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw itemError(this.getNode(), error, itemIndex);
 		}
 	}
 

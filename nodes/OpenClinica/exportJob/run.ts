@@ -2,11 +2,12 @@
 import { NodeOperationError } from 'n8n-workflow';
 
 import { dropColumn, parseContactsFile, type ContactsFile } from '../contactsFile';
+import { deleteJob } from '../jobs';
 import type { PageData } from '../paging';
 import type { ApiContext, Connection } from '../transport';
 import type { ErrorSubject } from '../transport/errors';
 import { submitExportJob, type SubmitParams } from './submit';
-import { deleteExportJob, downloadExportFile, type DownloadedFile } from './wait';
+import { downloadExportFile, type DownloadedFile } from './wait';
 
 export interface ExportPage extends PageData {
 	download: DownloadedFile;
@@ -18,6 +19,8 @@ export interface JobOptions {
 	timeoutMs: number;
 	pollIntervalMs: number;
 	deleteJobAfterDownload: boolean;
+	/** Aborted when the page is no longer needed (collectPages: another page failed). */
+	stop?: AbortSignal;
 }
 
 /** Parses a downloaded file; a 0-byte file is an error, never "no participants". */
@@ -30,6 +33,15 @@ export function parseDownloadedFile(this: ApiContext, download: DownloadedFile):
 		});
 	}
 	return file;
+}
+
+/**
+ * The execution hint for access codes asked for but not in the file (spec §6.2 G): OpenClinica
+ * 4.13 gives study-level users a file with participant IDs and status only.
+ */
+export function missingAccessCodesHint(includeAccessCodes: boolean, file: ContactsFile): string | undefined {
+	if (!includeAccessCodes || file.columns.includes('accessCode')) return undefined;
+	return 'No access codes were returned: OpenClinica only gives them to users with a Clinical Research Coordinator or Investigator role at the site (study-level users get participant IDs and status only).';
 }
 
 /**
@@ -60,12 +72,19 @@ export async function runExportPage(
 	options: JobOptions,
 ): Promise<ExportPage> {
 	const subject: ErrorSubject = { studyOid: params.studyOid, siteOid: params.siteOid };
+	if (options.stop?.aborted) {
+		// Never submit a job nobody will wait for.
+		throw new NodeOperationError(this.getNode(), `Export page ${params.pageNumber} was not started`, {
+			description: 'Another page of the same export failed.',
+		});
+	}
 	const jobUuid = await submitExportJob.call(this, connection, params);
 	const result = await downloadExportFile.call(this, connection, jobUuid, {
 		wait: true,
 		timeoutMs: options.timeoutMs,
 		pollIntervalMs: options.pollIntervalMs,
 		subject,
+		stop: options.stop,
 	});
 	if (!result.ready) {
 		// Not reachable with wait: true; keeps the types honest.
@@ -74,7 +93,7 @@ export async function runExportPage(
 	const parsed = parseDownloadedFile.call(this, result.file);
 	const { file, modified } = withoutUnaskedColumns(parsed, params.includeAccessCodes);
 	if (options.deleteJobAfterDownload) {
-		await deleteExportJob.call(this, connection, jobUuid, subject);
+		await deleteJob.call(this, connection, jobUuid);
 	}
 	return { pageNumber: params.pageNumber, jobUuid, file, download: result.file, modified };
 }

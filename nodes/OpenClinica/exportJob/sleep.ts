@@ -15,3 +15,26 @@ export async function sleepCancellable(ms: number, signal?: AbortSignal): Promis
 	}
 	await exported.sleep(ms, signal);
 }
+
+export interface LinkedSignal {
+	signal?: AbortSignal;
+	/** Detaches from the source signals (they may outlive this wait: the execution's one does). */
+	dispose(): void;
+}
+
+/** A signal aborted when either source is (the execution's cancel, or another page failing). */
+export function linkSignals(a?: AbortSignal, b?: AbortSignal): LinkedSignal {
+	if (!a || !b) return { signal: a ?? b, dispose: () => undefined };
+	const controller = new AbortController();
+	const abort = () => controller.abort();
+	if (a.aborted || b.aborted) abort();
+	a.addEventListener('abort', abort, { once: true });
+	b.addEventListener('abort', abort, { once: true });
+	return {
+		signal: controller.signal,
+		dispose: () => {
+			a.removeEventListener('abort', abort);
+			b.removeEventListener('abort', abort);
+		},
+	};
+}

@@ -7,6 +7,7 @@ import { apiError, errorFromExplanation, readServerCode } from '../transport/err
 import { apiRequest, type ApiContext, type Connection } from '../transport';
 import { submitPath, type SubmitSpelling } from '../transport/urls';
 import { rememberDownloadEra } from './serverEra';
+import { looksLikeHtml } from './wait';
 
 export interface SubmitParams {
 	studyOid: string;
@@ -64,6 +65,7 @@ export async function submitExportJob(
 ): Promise<string> {
 	const subject = { studyOid: params.studyOid, siteOid: params.siteOid, studyUrl: connection.studyUrl };
 	const qs = submitQuery(params);
+	let lastStatus = 404;
 
 	for (const endpoint of candidatesFor(connection.studyUrl)) {
 		const response = await apiRequest.call(this, connection, {
@@ -76,6 +78,7 @@ export async function submitExportJob(
 		});
 		if (response.status === 404 || response.status === 405) {
 			if (discovered.get(connection.studyUrl) === endpoint) discovered.delete(connection.studyUrl);
+			lastStatus = response.status;
 			continue;
 		}
 		discovered.set(connection.studyUrl, endpoint);
@@ -83,8 +86,19 @@ export async function submitExportJob(
 		if (response.status !== 200) throw apiError(this.getNode(), response, 'submit', subject);
 		const jobUuid = parseJobUuid(response.text());
 		if (!jobUuid) {
-			// A 200 that is not "job uuid: …": an error string, or a server too old to run exports
-			// as jobs. Never resubmit: a job may exist.
+			// A 200 that is not "job uuid: …": a proxy or login page, an error string, or a server too
+			// old to run exports as jobs. Never resubmit: a job may exist.
+			if (looksLikeHtml(response.text())) {
+				throw errorFromExplanation(
+					this.getNode(),
+					{
+						message: 'An HTML page answered instead of OpenClinica when starting the export',
+						description:
+							"This is a proxy or login page (for example single sign-on), not OpenClinica. Check the credential's Study URL: it is the study runtime URL ending in the context path, e.g. https://acme.eu.openclinica.io/OpenClinica. If the page came from a proxy that passed the request on, an export may have started: check OpenClinica's Bulk Actions Log before retrying.",
+					},
+					200,
+				);
+			}
 			const { code, headerText } = readServerCode(response);
 			if (code || headerText) throw apiError(this.getNode(), response, 'submit', subject);
 			throw errorFromExplanation(
@@ -107,7 +121,8 @@ export async function submitExportJob(
 		return jobUuid;
 	}
 
-	throw apiError(this.getNode(), { status: 404, headers: {}, text: () => '' }, 'submit', subject);
+	// Every candidate answered 404 or 405: report the last real status.
+	throw apiError(this.getNode(), { status: lastStatus, headers: {}, text: () => '' }, 'submit', subject);
 }
 
 /** For tests: forget discovered endpoints. */

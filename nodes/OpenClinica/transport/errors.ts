@@ -50,6 +50,9 @@ export function statusToken(body: string): string | undefined {
 // The English sentences of the header-only errors (V0–V1 submit, jobs list, job delete).
 const HEADER_SENTENCES: Array<[RegExp, string]> = [
 	[/mismatch\s+studyoid\s+and\s+siteoid/i, 'studytositenotvalidoid'],
+	// "InValid SiteOID. The SiteOID should have a Site Level Oid": the jobs list sends it both for
+	// an unknown OID and for a study OID given as the site, so the message covers both.
+	[/invalid\s+siteoid.*site\s+level\s+oid/i, 'sitenotsitelevel'],
 	[/invalid\s+siteoid/i, 'sitenotexist'],
 	[/invalid\s+studyoid/i, 'studynotexist'],
 	[/incorrect\s+user\s+role/i, 'nosufficientprivileges'],
@@ -127,6 +130,11 @@ export function explainCode(code: string, context: ErrorContext, s: ErrorSubject
 				description:
 					"Check Site OID: it is the OID of a site of the study (for example S_JUNO_BOS). Test-environment OIDs end in \"(TEST)\".",
 			};
+		case 'sitenotsitelevel':
+			return {
+				message: `Site OID ${site} is not a site of this server (unknown, or a study OID)`,
+				description: "Site OID must be the OID of one of the study's sites, as shown in OpenClinica's site list; the study's own OID goes in Study OID.",
+			};
 		case 'sitenotvalidoid':
 			return {
 				message: `${site} is a study OID, not a site OID`,
@@ -203,6 +211,15 @@ export function explainCode(code: string, context: ErrorContext, s: ErrorSubject
 	}
 }
 
+// What the endpoint of each call is called in "no … endpoint here".
+const ENDPOINT_NOUNS: Record<ErrorContext, string> = {
+	submit: 'export',
+	download: 'job',
+	delete: 'job',
+	jobs: 'jobs list',
+	participant: 'participant',
+};
+
 function hostOf(url: string | undefined): string {
 	if (!url) return 'the OpenClinica server';
 	try {
@@ -230,7 +247,7 @@ export function explainStatus(status: number, context: ErrorContext, s: ErrorSub
 	}
 	if (status === 404 || status === 405) {
 		return {
-			message: `${host} has no OpenClinica ${context === 'submit' ? 'export' : 'job'} endpoint here (HTTP ${status})`,
+			message: `${host} has no OpenClinica ${ENDPOINT_NOUNS[context]} endpoint here (HTTP ${status})`,
 			description:
 				"Check the credential's Study URL: it is the study runtime URL ending in the context path, e.g. https://acme.eu.openclinica.io/OpenClinica.",
 		};
@@ -251,6 +268,13 @@ export function explainStatus(status: number, context: ErrorContext, s: ErrorSub
 		return {
 			message: `Job ${s.jobUuid ?? ''} is unknown to OpenClinica (HTTP 500)`,
 			description: `OpenClinica answers an internal error when it cannot find the job UUID: the UUID is wrong, or the job is not in the API user's active study. A job deleted before is not the cause: deleting it again succeeds. ${ACTIVE_STUDY_HINT} If the UUID and the active study are right, it is a server error: try again later.`,
+		};
+	}
+	if (status >= 500 && context === 'submit') {
+		return {
+			message: `OpenClinica had an internal error (HTTP ${status})`,
+			description:
+				"The export may have started on the server anyway (a proxy in front of OpenClinica can fail after the job was created): check OpenClinica's Bulk Actions Log, or this node's Job > Get Many, before retrying. If it persists, ask your OpenClinica administrator to check the server logs.",
 		};
 	}
 	if (status >= 500) {

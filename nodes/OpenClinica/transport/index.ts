@@ -52,6 +52,13 @@ export interface ApiRequest {
 	 * request, such as 500 for an unknown job UUID on delete (spec §4.2).
 	 */
 	finalStatuses?: number[];
+	/**
+	 * Time (ms since epoch) the caller gives up at: bounds each attempt's timeout, and a retry whose
+	 * wait would end after it is not made (the download wait's Timeout option).
+	 */
+	deadline?: number;
+	/** Ends retry waits at once; default: the execution's cancel signal. */
+	signal?: AbortSignal;
 	/** For error messages. */
 	context: ErrorContext;
 	subject?: ErrorSubject;
@@ -70,6 +77,14 @@ export interface ApiResponse {
 export const MAX_RETRIES = 3;
 export const RETRY_BASE_DELAY_MS = 1000;
 const REQUEST_TIMEOUT_MS = 300_000;
+// Shortest timeout of a request near its deadline: an answer needs at least this long.
+const MIN_REQUEST_TIMEOUT_MS = 1000;
+
+// Non-2xx statuses whose reason may be in the X-runtimeApp-error header only (empty body): such an
+// answer is sent once more with HTTP errors ignored to read its headers. None of them creates a job.
+// Any other status (a proxy's 502/504 in front of a server that did create the job) is never
+// replayed: that would submit a second export.
+const HEADER_ERROR_STATUSES = new Set(['400', '404', '405', '417']);
 
 // Errors without an HTTP answer that are worth another try.
 const TRANSIENT_NETWORK_CODES = new Set([
@@ -149,8 +164,8 @@ async function send(
  * not ignored. So requests are sent with HTTP errors on. On a non-2xx answer n8n throws an error
  * that keeps the status (httpCode) and the body bytes (context.data) but not the headers; when the
  * body is empty (errors reported only in the X-runtimeApp-error header) or not kept (other n8n
- * versions), the request is sent once more with HTTP errors ignored to read the full answer. That
- * is safe even for the submit: no non-2xx answer creates a job.
+ * versions), a header-error status is sent once more with HTTP errors ignored to read the full
+ * answer; any other status is returned with an empty body.
  */
 async function sendWithTokenRefresh(
 	this: ApiContext,
@@ -176,7 +191,7 @@ async function sendWithTokenRefresh(
 			throw new NodeApiError(this.getNode(), error as JsonObject);
 		}
 		const body = errorBodyOf(error);
-		if (body) {
+		if (body || !HEADER_ERROR_STATUSES.has(code)) {
 			return toApiResponse({ statusCode: Number(code), headers: {}, body });
 		}
 	}
@@ -232,15 +247,18 @@ function requestError(
 		// keep the whole URL
 	}
 	const tls = isTlsProblem(code);
+	const jobUuid = request.subject?.jobUuid;
+	let consequence = '';
+	if (request.context === 'submit') {
+		consequence = " The export may have started anyway: OpenClinica's Bulk Actions Log shows its jobs.";
+	} else if (request.context === 'download' && jobUuid) {
+		consequence = ` Export job ${jobUuid} may still be running: resume later with the Download Export operation and this job UUID.`;
+	}
 	return errorFromExplanation(this.getNode(), {
 		message: `Could not reach OpenClinica at ${host}: ${networkProblem(code)}`,
 		description: tls
 			? `The server's TLS certificate was not accepted (error code ${code}). Fix the certificate, or turn on "Ignore SSL Issues (Insecure)" in the credential if you trust this server.`
-			: `Error code ${code}. Check the credential's Study URL and the network between n8n and the server.${
-					request.context === 'submit'
-						? " The export may have started anyway: OpenClinica's Bulk Actions Log shows its jobs."
-						: ''
-				}`,
+			: `Error code ${code}. Check the credential's Study URL and the network between n8n and the server.${consequence}`,
 	});
 }
 
@@ -257,15 +275,19 @@ export async function apiRequest(
 		encoding: 'arraybuffer',
 		returnFullResponse: true,
 		skipSslCertificateValidation: connection.ignoreSslIssues,
-		timeout: REQUEST_TIMEOUT_MS,
 		json: false,
 	};
-	const signal = cancelSignal(this);
+	const { deadline } = request;
+	const signal = request.signal ?? cancelSignal(this);
 	const attempts = request.retry ? MAX_RETRIES + 1 : 1;
 
 	for (let attempt = 1; ; attempt++) {
 		let response: ApiResponse | undefined;
 		let failure: unknown;
+		options.timeout =
+			deadline === undefined
+				? REQUEST_TIMEOUT_MS
+				: Math.min(REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, deadline - Date.now()));
 		try {
 			response = await sendWithTokenRefresh.call(this, options, request, connection);
 		} catch (error) {
@@ -276,13 +298,15 @@ export async function apiRequest(
 				request.returnServerErrors !== true &&
 				!request.finalStatuses?.includes(response.status)
 			: TRANSIENT_NETWORK_CODES.has(errorCodeOf(failure));
-		if (!transient || attempt >= attempts || signal?.aborted === true) {
+		const delay = (request.retryDelayMs ?? RETRY_BASE_DELAY_MS) * 2 ** (attempt - 1);
+		const pastDeadline = deadline !== undefined && Date.now() + delay >= deadline;
+		if (!transient || attempt >= attempts || pastDeadline || signal?.aborted === true) {
 			if (response) return response;
 			throw requestError.call(this, failure, connection, request);
 		}
 		this.logger.debug(
 			`OpenClinica ${request.method} ${request.context}: ${response ? `HTTP ${response.status}` : errorCodeOf(failure)}, retry ${attempt} of ${MAX_RETRIES}`,
 		);
-		await sleepCancellable((request.retryDelayMs ?? RETRY_BASE_DELAY_MS) * 2 ** (attempt - 1), signal);
+		await sleepCancellable(delay, signal);
 	}
 }

@@ -1,10 +1,40 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { listJobs, sortNewestFirst } from '../../jobs';
+import { JOB_STATUSES, JOB_TYPES, listJobs, sortNewestFirst } from '../../jobs';
 import { getConnection } from '../../transport';
 import { validateOid, validateOptionalOid, validatePositiveInteger } from '../../validation';
 import { jobsSiteOidProperty, limitProperty, returnAllProperty, studyOidProperty } from '../descriptions';
+
+type Named = { name: string; description?: string };
+
+const STATUS_NAMES: Record<(typeof JOB_STATUSES)[number], Named> = {
+	IN_PROGRESS: { name: 'In Progress' },
+	COMPLETED: { name: 'Completed' },
+	FAILED: { name: 'Failed' },
+	DELETED: {
+		name: 'Deleted',
+		description: 'OpenClinica leaves deleted jobs out of its lists, so this matches nothing on its own',
+	},
+	IN_QUEUE: { name: 'In Queue' },
+};
+
+const TYPE_NAMES: Record<(typeof JOB_TYPES)[number], Named> = {
+	ACCESS_CODE: { name: 'Access Code (Participant Contact Export)', description: 'Jobs of Export and Start Export' },
+	IMPORT: { name: 'Import' },
+	CREATE_PARTICIPANT: { name: 'Create Participant' },
+	SCHEDULE_EVENT: { name: 'Schedule Event' },
+	XML_IMPORT: { name: 'XML Import' },
+	INSIGHT_REPORT: { name: 'Insight Report' },
+	BULK_ADD_PARTICIPANTS: { name: 'Bulk Add Participants' },
+	PARTICIPANT_PDF_CASEBOOK: { name: 'Participant PDF Casebook' },
+	PUBLISH_STUDY: { name: 'Publish Study' },
+};
+
+/** Options of a multiOptions filter, sorted by name as n8n's lint wants. */
+function optionsOf<V extends string>(values: readonly V[], names: Record<V, Named>) {
+	return values.map((value) => ({ ...names[value], value })).sort((a, b) => a.name.localeCompare(b.name));
+}
 
 const properties: INodeProperties[] = [
 	studyOidProperty,
@@ -23,17 +53,7 @@ const properties: INodeProperties[] = [
 				name: 'status',
 				type: 'multiOptions',
 				default: [],
-				options: [
-					{ name: 'Completed', value: 'COMPLETED' },
-					{
-						name: 'Deleted',
-						value: 'DELETED',
-						description: 'OpenClinica leaves deleted jobs out of its lists, so this matches nothing on its own',
-					},
-					{ name: 'Failed', value: 'FAILED' },
-					{ name: 'In Progress', value: 'IN_PROGRESS' },
-					{ name: 'In Queue', value: 'IN_QUEUE' },
-				],
+				options: optionsOf(JOB_STATUSES, STATUS_NAMES),
 				description: 'Only jobs in one of these statuses; none selected means any status',
 			},
 			{
@@ -41,21 +61,7 @@ const properties: INodeProperties[] = [
 				name: 'type',
 				type: 'multiOptions',
 				default: [],
-				options: [
-					{
-						name: 'Access Code (Participant Contact Export)',
-						value: 'ACCESS_CODE',
-						description: 'Jobs of Export and Start Export',
-					},
-					{ name: 'Bulk Add Participants', value: 'BULK_ADD_PARTICIPANTS' },
-					{ name: 'Create Participant', value: 'CREATE_PARTICIPANT' },
-					{ name: 'Import', value: 'IMPORT' },
-					{ name: 'Insight Report', value: 'INSIGHT_REPORT' },
-					{ name: 'Participant PDF Casebook', value: 'PARTICIPANT_PDF_CASEBOOK' },
-					{ name: 'Publish Study', value: 'PUBLISH_STUDY' },
-					{ name: 'Schedule Event', value: 'SCHEDULE_EVENT' },
-					{ name: 'XML Import', value: 'XML_IMPORT' },
-				],
+				options: optionsOf(JOB_TYPES, TYPE_NAMES),
 				description: 'Only jobs of one of these types; none selected means any type',
 			},
 		],

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { parseDownloadedFile, withoutUnaskedColumns } from '../../exportJob/run';
-import { deleteExportJob, downloadExportFile } from '../../exportJob/wait';
+import { missingAccessCodesHint, parseDownloadedFile, withoutUnaskedColumns } from '../../exportJob/run';
+import { downloadExportFile } from '../../exportJob/wait';
+import { deleteJob } from '../../jobs';
 import { buildOutput, type OutputMode } from '../../output';
 import { getConnection } from '../../transport';
-import { validateBinaryPropertyName, validateJobUuid, validateSeconds } from '../../validation';
+import { readJobOptions, validateBinaryPropertyName, validateJobUuid } from '../../validation';
 import { binaryPropertyNameProperty, jobUuidProperty, optionProperties, outputProperty } from '../descriptions';
+import type { HintCollector } from '../router';
 
 const properties: INodeProperties[] = [
 	jobUuidProperty,
@@ -48,7 +50,11 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	hints: HintCollector,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const jobUuid = validateJobUuid(node, itemIndex, this.getNodeParameter('jobUuid', itemIndex));
 	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
@@ -58,26 +64,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? ''
 			: validateBinaryPropertyName(node, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const timeoutMs = validateSeconds(node, itemIndex, 'Timeout', options.timeout ?? 600);
-	const pollIntervalMs = validateSeconds(node, itemIndex, 'Poll Interval', options.pollInterval ?? 2);
+	const jobOptions = readJobOptions(node, itemIndex, options);
+	const includeAccessCodes = this.getNodeParameter('includeAccessCodes', itemIndex, false) as boolean;
 	const fields = (options.fields as string[] | undefined) ?? [];
 
 	const connection = await getConnection.call(this);
 	const result = await downloadExportFile.call(this, connection, jobUuid, {
+		...jobOptions,
 		wait: waitForCompletion,
-		timeoutMs,
-		pollIntervalMs,
 		subject: { jobUuid },
 	});
 	if (!result.ready) {
 		return [{ json: { jobUuid, ready: false }, pairedItem: { item: itemIndex } }];
 	}
-	const { file, modified } = withoutUnaskedColumns(
-		parseDownloadedFile.call(this, result.file),
-		this.getNodeParameter('includeAccessCodes', itemIndex, false) as boolean,
-	);
+	const parsed = parseDownloadedFile.call(this, result.file);
+	const accessCodesHint = missingAccessCodesHint(includeAccessCodes, parsed);
+	if (accessCodesHint) hints.add(accessCodesHint);
+	const { file, modified } = withoutUnaskedColumns(parsed, includeAccessCodes);
 	if (options.deleteJobAfterDownload === true) {
-		await deleteExportJob.call(this, connection, jobUuid, { jobUuid });
+		await deleteJob.call(this, connection, jobUuid);
 	}
 	return await buildOutput.call(
 		this,
@@ -90,6 +95,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			jobUuids: [jobUuid],
 			fileName: result.file.fileName,
 			originalBytes: modified ? undefined : result.file.body,
+			delimiter: file.delimiter,
 			fallbackFileName: `participant-contacts_${jobUuid}.${file.delimiter === '|' ? 'txt' : 'csv'}`,
 		},
 		{ output, binaryPropertyName, fields },

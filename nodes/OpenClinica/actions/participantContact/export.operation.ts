@@ -1,16 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { runExportPage } from '../../exportJob/run';
+import { missingAccessCodesHint, runExportPage } from '../../exportJob/run';
 import { buildOutput, type OutputMode } from '../../output';
 import { collectPages, DEFAULT_PAGE_SIZE, PAGE_CONCURRENCY } from '../../paging';
 import { getConnection } from '../../transport';
-import {
-	validateBinaryPropertyName,
-	validateOid,
-	validatePositiveInteger,
-	validateSeconds,
-} from '../../validation';
+import { readJobOptions, validateBinaryPropertyName, validateOid, validatePositiveInteger } from '../../validation';
 import {
 	binaryPropertyNameProperty,
 	includeAccessCodesProperty,
@@ -40,15 +35,7 @@ const properties: INodeProperties[] = [
 		options: [
 			optionProperties.deleteJobAfterDownload,
 			optionProperties.fields,
-			{
-				displayName: 'Page Size',
-				name: 'pageSize',
-				type: 'number',
-				default: DEFAULT_PAGE_SIZE,
-				typeOptions: { minValue: 1 },
-				description:
-					'Participants per export job. Each page is a separate job on the server; larger pages mean fewer jobs.',
-			},
+			optionProperties.pageSize,
 			optionProperties.pollInterval,
 			optionProperties.timeout,
 		],
@@ -80,26 +67,27 @@ export async function execute(
 			: validateBinaryPropertyName(node, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const pageSize = validatePositiveInteger(node, itemIndex, 'Page Size', options.pageSize ?? DEFAULT_PAGE_SIZE);
-	const timeoutMs = validateSeconds(node, itemIndex, 'Timeout', options.timeout ?? 600);
-	const pollIntervalMs = validateSeconds(node, itemIndex, 'Poll Interval', options.pollInterval ?? 2);
+	const jobOptions = readJobOptions(node, itemIndex, options);
 	const fields = (options.fields as string[] | undefined) ?? [];
 
 	const connection = await getConnection.call(this);
 	const result = await collectPages(
 		{ pageSize, limit, concurrency: PAGE_CONCURRENCY },
-		async (pageNumber, size) =>
+		async (pageNumber, size, stop) =>
 			await runExportPage.call(
 				this,
 				connection,
 				{ studyOid, siteOid, includeAccessCodes, pageNumber, pageSize: size },
-				{ timeoutMs, pollIntervalMs, deleteJobAfterDownload: options.deleteJobAfterDownload === true },
+				{ ...jobOptions, deleteJobAfterDownload: options.deleteJobAfterDownload === true, stop },
 			),
 	);
 
 	const [first] = result.pages;
-	if (includeAccessCodes && !first.file.columns.includes('accessCode')) {
+	const accessCodesHint = missingAccessCodesHint(includeAccessCodes, first.file);
+	if (accessCodesHint) hints.add(accessCodesHint);
+	if (result.duplicatesDropped > 0) {
 		hints.add(
-			'No access codes were returned: OpenClinica only gives them to users with a Clinical Research Coordinator or Investigator role at the site (study-level users get participant IDs and status only).',
+			`The site changed while paging: ${result.duplicatesDropped} duplicate row(s) were dropped and some rows may have been missed; run the export again.`,
 		);
 	}
 	const unchanged =
@@ -116,6 +104,7 @@ export async function execute(
 			jobUuids: result.pages.map((page) => page.jobUuid),
 			fileName: first.download.fileName,
 			originalBytes: unchanged ? first.download.body : undefined,
+			delimiter: first.file.delimiter,
 			fallbackFileName: `participant-contacts_${studyOid}_${siteOid}.${first.file.delimiter === '|' ? 'txt' : 'csv'}`,
 		},
 		{ output, binaryPropertyName, fields },

@@ -1,21 +1,11 @@
-// Short salted hashes of participant fields, the only trace of contact details the trigger keeps.
-//
-// These are change detectors, not a security boundary. The hash (cyrb53 by bryc, public domain)
-// is fast and non-cryptographic, the salt lives in the same static data, and a short field such as
-// a status or a phone number can be brute-forced from its hash by anyone who holds that data. That
-// is acceptable because the goal is narrower: keep no readable copy of names, emails, phone
-// numbers or access codes in the workflow (static data travels with workflow exports and source
-// control), and make a plain lookup of known values impossible without first reading the salt.
-// n8n's execution history already holds the clear rows of every emitted participant, under n8n's
-// own access control. Shipped code may not use Node's crypto module, and needs none for this.
+// cyrb53 (by bryc, public domain): a fast, non-cryptographic 53-bit string hash, shared by the
+// trigger (salted hashes of participant fields, nodes/OpenClinicaTrigger/state.ts) and the
+// credential (keys of its in-memory login cache). Shipped code may not use Node's crypto module.
+// Neither use is a security boundary: the hashes keep readable values out of places where they
+// would otherwise sit in clear (static data, long-lived map keys), nothing more.
 
 // URL-safe base64 digits: 6 bits per character.
 const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/** Characters per field hash: 30 bits, so a changed field goes unnoticed about once in 10^9. */
-export const FIELD_HASH_LENGTH = 5;
-/** Characters of the hash of a malformed row's raw line (48 bits). */
-export const LINE_HASH_LENGTH = 8;
 
 function digits(value: number, count: number): string {
 	let text = '';
@@ -32,6 +22,7 @@ export type Hasher = (text: string, length: number) => string;
 /**
  * A hasher bound to a salt: the salt's characters are fed first (once), then each text. Returns
  * `length` base64url characters (at most 8) taken from cyrb53's 53-bit result.
+ * The output is part of the trigger's stored state: changing it reports every participant as changed.
  */
 export function createHasher(salt: string): Hasher {
 	let s1 = 0xdeadbeef;
@@ -56,6 +47,16 @@ export function createHasher(salt: string): Hasher {
 		// 53 bits: the low 32 from h1, the high 21 from h2.
 		return digits(4294967296 * (h2 & 0x1fffff) + (h1 >>> 0), length);
 	};
+}
+
+const keyHashers = [createHasher('key-1'), createHasher('key-2')];
+
+/**
+ * A 96-bit digest (16 characters: two 48-bit cyrb53 results with different salts), for map keys
+ * that must not hold a secret in clear and must not collide in practice.
+ */
+export function digest(text: string): string {
+	return keyHashers.map((hash) => hash(text, 8)).join('');
 }
 
 /** A new random salt. Math.random is enough: the salt only has to differ between nodes. */
