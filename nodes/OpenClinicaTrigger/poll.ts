@@ -126,12 +126,12 @@ async function readPages(
 			concurrency: PAGE_CONCURRENCY,
 			...plan,
 		},
-		async (pageNumber, pageSize) =>
+		async (pageNumber, pageSize, stop) =>
 			await runExportPage.call(
 				this,
 				connection,
 				{ studyOid, siteOid, includeAccessCodes, pageNumber, pageSize },
-				settings.job,
+				{ ...settings.job, stop },
 			),
 	);
 }

@@ -2,12 +2,26 @@
  * Shared set-up of the engine tests: one sandbox per test file (fast job timing), reset before
  * every test, credentials for the seed users, and small helpers over the sandbox's control API.
  */
+import path from 'path';
+
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { startSandbox } from '../../sandbox';
 import type { RequestLogEntry, Sandbox, SandboxOptions } from '../../sandbox/types';
-import { shutdownEngine } from '../helpers/engine';
+import { REPO_ROOT, shutdownEngine } from '../helpers/engine';
 import type { OpenClinicaCredentialData } from '../helpers/engine';
+
+/**
+ * How many page jobs Return All runs at once after page 1 came back full, read from the very
+ * module the engine loads (dist/), so paging expectations follow the node as built. With Return
+ * All the node consumes pages in order and keeps this many jobs running, so before it awaits page
+ * n, pages n..n+PAGE_CONCURRENCY-1 have been started: an export whose last page is L (L > 1)
+ * submits pages 1..L+PAGE_CONCURRENCY-1, i.e. up to PAGE_CONCURRENCY-1 (empty) jobs past the end.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { PAGE_CONCURRENCY } = require(path.join(REPO_ROOT, 'dist/nodes/OpenClinica/paging.js')) as {
+	PAGE_CONCURRENCY: number;
+};
 
 export const PASSWORD = 'Sandbox-Pass-1';
 

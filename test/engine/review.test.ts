@@ -16,8 +16,10 @@ import {
 	FAST,
 	isDownload,
 	isSubmit,
+	PAGE_CONCURRENCY,
 	PASSWORD,
 	participantIds,
+	query,
 	requests,
 	useSandbox,
 	waitFor,
@@ -140,20 +142,24 @@ describe('B6: rows moved between pages are reported', () => {
 });
 
 describe('R5: a failing page stops the other page jobs', () => {
-	it('page 2 deleted while page 3 stalls: the error comes without waiting for page 3', async () => {
+	it('page 2 deleted while the later pages stall: the error comes without waiting for them', async () => {
 		const sb = sandbox();
 		sb.control.setFaults({ finishAfterPolls: 2 });
 		const handle = await startChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: exportParams({ siteOid: 'S_JUNO_BOS', returnAll: true, options: { pageSize: 60, timeout: 10 } }),
 		});
-		// Page 1 finishes; the pages after it stall.
+		// Page 1 finishes; the pages after it stall. Page 1 comes back full (60 of 5 pages), so pages
+		// 2..PAGE_CONCURRENCY+1 are started at once: page 2 fails while the others are still running.
 		await waitFor(() => requests(sb, isSubmit).length >= 1, 'page 1 submitted');
 		sb.control.setFaults({ finishAfterPolls: null, stallJobs: true });
 		const job = (page: number) => sb.control.listJobs().find((j) => j.pageNumber === page);
+		const concurrent = Array.from({ length: PAGE_CONCURRENCY }, (_, i) => i + 2);
+		const stalled = concurrent.slice(1);
+		expect(stalled.length).toBeGreaterThan(0);
 		await waitFor(
-			() => [2, 3].every((page) => job(page) !== undefined && downloadsOf(sb, job(page)!.uuid).length >= 1),
-			'pages 2 and 3 polled',
+			() => concurrent.every((page) => job(page) !== undefined && downloadsOf(sb, job(page)!.uuid).length >= 1),
+			`pages ${concurrent.join(', ')} polled`,
 		);
 		const token = String(handle.credentialsHelper.stored('1').accessToken);
 		const deleted = await fetch(`${sb.studyUrl}/pages/auth/api/jobs/${job(2)!.uuid}`, {
@@ -161,16 +167,22 @@ describe('R5: a failing page stops the other page jobs', () => {
 			headers: { Authorization: `Bearer ${token}`, 'User-Agent': 'test' },
 		});
 		expect(deleted.status).toBe(200);
-		const page3PollsAtDelete = downloadsOf(sb, job(3)!.uuid).length;
+		const pollsAtDelete = stalled.map((page) => downloadsOf(sb, job(page)!.uuid).length);
 
 		const result = await handle.done;
 		expect(result.status).toBe('error');
 		expect(result.error!.message).toBe(`Export job ${job(2)!.uuid} was deleted while waiting for it`);
-		// Page 3 (Timeout 10 s) stopped within a poll or two instead of polling until its timeout.
-		expect(downloadsOf(sb, job(3)!.uuid).length).toBeLessThanOrEqual(page3PollsAtDelete + 2);
-		expect(job(3)!.status).toBe('IN_PROGRESS');
-		// No page started after the failure.
-		expect(requests(sb, isSubmit)).toHaveLength(3);
+		// Every other running page (Timeout 10 s) stopped within a poll or two instead of polling
+		// until its timeout.
+		stalled.forEach((page, i) => {
+			expect(downloadsOf(sb, job(page)!.uuid).length).toBeLessThanOrEqual(pollsAtDelete[i] + 2);
+			expect(job(page)!.status).toBe('IN_PROGRESS');
+		});
+		// No page started after the failure: page 1 and the pages running with page 2.
+		expect(requests(sb, isSubmit).map((r) => Number(query(r).page_number)).sort((a, b) => a - b)).toEqual([
+			1,
+			...concurrent,
+		]);
 	});
 });
 

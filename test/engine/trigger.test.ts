@@ -10,7 +10,16 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import type { Sandbox } from '../../sandbox/types';
 import { createPoller, REPO_ROOT, type Poller } from '../helpers/engine';
-import { credentialsFor, eligibleLabels, isSubmit, query, requests, useSandbox, waitFor } from './context';
+import {
+	credentialsFor,
+	eligibleLabels,
+	isSubmit,
+	PAGE_CONCURRENCY,
+	query,
+	requests,
+	useSandbox,
+	waitFor,
+} from './context';
 
 // The trigger's per-poll time budget, in the very module instance n8n-core loaded from dist/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -52,6 +61,21 @@ function events(items: INodeExecutionData[] | null): string[] {
 }
 
 const submittedPages = (sb: Sandbox) => requests(sb, isSubmit).map((r) => Number(query(r).page_number));
+
+/**
+ * The pages submitted, in order, by a read from page 1 that may start every page (the baseline,
+ * which has no time budget) of a site whose last page is `lastPage`: page 1 alone; once it came
+ * back full, PAGE_CONCURRENCY jobs at once, consumed in page order, each consumed page making room
+ * for the next. Before page n is awaited, pages up to n+PAGE_CONCURRENCY-1 have been started, so
+ * the read ends having started PAGE_CONCURRENCY-1 (empty) page jobs past the last page.
+ */
+function pagesOfWholeRead(lastPage: number): number[] {
+	const last = lastPage === 1 ? 1 : lastPage + PAGE_CONCURRENCY - 1;
+	return Array.from({ length: last }, (_, i) => i + 1);
+}
+
+/** S_JUNO_LYO's 12 eligible participants in pages of 5: pages 1, 2, 3 (5 + 5 + 2 rows). */
+const BASELINE_PAGES = pagesOfWholeRead(3);
 
 /**
  * An active workflow as n8n keeps it: its static data is saved after the activation poll (which n8n
@@ -184,10 +208,10 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 		pollLimits.budgetMs = 0;
 		const trigger = await poller(sb, { options: { pageSize: 5 } });
 
-		// Baseline over pages 1, 2, 3 (5 + 5 + 2 rows): all in the first poll, budget or not (page 4
-		// is the second concurrent job, started while page 3 ran).
+		// Baseline over pages 1, 2, 3 (5 + 5 + 2 rows): all in the first poll, budget or not (the
+		// pages after 3 are the concurrent jobs started before page 3 was found short).
 		expect(await trigger.poll()).toBeNull();
-		expect(submittedPages(sb)).toEqual([1, 2, 3, 4]);
+		expect(submittedPages(sb)).toEqual(BASELINE_PAGES);
 		expect(trigger.nodeStaticData()).toMatchObject({ base: false, page: 1 });
 
 		const emitted: string[] = [];
@@ -220,7 +244,7 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 			].sort(),
 		);
 		// Pages were read in order, one per poll, and the removed participant is still known.
-		expect(submittedPages(sb)).toEqual([1, 2, 3, 4, 1, 2, 3, 1, 2, 3]);
+		expect(submittedPages(sb)).toEqual([...BASELINE_PAGES, 1, 2, 3, 1, 2, 3]);
 		expect(Object.keys(trigger.nodeStaticData().p as IDataObject)).toContain(labels[2]);
 
 		// Another pass: nothing new.
@@ -230,10 +254,11 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 	it('records the whole baseline in the activation poll: a restart before any event cannot absorb additions', async () => {
 		const sb = sandbox();
 		const labels = eligibleLabels(sb, SITE);
+		expect(labels).toHaveLength(12); // BASELINE_PAGES
 		pollLimits.budgetMs = 0;
 		const first = await activate(sb, { options: { pageSize: 5 } });
 		expect(await first.poll()).toEqual([]);
-		expect(submittedPages(sb)).toEqual([1, 2, 3, 4]);
+		expect(submittedPages(sb)).toEqual(BASELINE_PAGES);
 		expect(first.trigger.nodeStaticData()).toMatchObject({ base: false, page: 1 });
 		expect(Object.keys(first.trigger.nodeStaticData().p as IDataObject).sort()).toEqual([...labels].sort());
 
@@ -251,6 +276,7 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 	it('a restart in the middle of a pass resumes from what n8n saved: nothing missed, nothing twice', async () => {
 		const sb = sandbox();
 		const labels = eligibleLabels(sb, SITE);
+		expect(labels).toHaveLength(12); // BASELINE_PAGES
 		pollLimits.budgetMs = 0; // one page per poll after the baseline
 		const params = { options: { pageSize: 5 } };
 		const first = await activate(sb, params);
@@ -280,7 +306,7 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 			`${labels[0]} contactChanged email`,
 			`${after.label} participantAdded`,
 		]);
-		expect(submittedPages(sb)).toEqual([1, 2, 3, 4, 1, 2, 3, 1, 3, 1, 2, 3, 1, 2, 3]);
+		expect(submittedPages(sb)).toEqual([...BASELINE_PAGES, 1, 2, 3, 1, 3, 1, 2, 3, 1, 2, 3]);
 	});
 
 	it('manual mode stays within the poll budget on a multi-page site', async () => {
