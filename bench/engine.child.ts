@@ -2,8 +2,9 @@
 // that lives in the parent process, so this process's peak RSS is the engine's alone.
 //   mode 'export':  one Export (Return All) of a site; wall time, item count, idle and peak RSS.
 //   mode 'polling': many single-job exports of different sizes at once (delays are computed by the
-//                   parent from its timestamping proxy and the sandbox's job timestamps).
-import { AsyncLocalStorage } from 'node:async_hooks';
+//                   parent from the sandbox's request log and job timestamps).
+// The node runs as shipped, with its own defaults; only `paging` (the parent's --sweep) changes
+// anything, and only in this process.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -11,15 +12,15 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { binaryBuffer, loadPackage, shutdownEngine, startRun, TestCredentialsHelper } from '../test/helpers/engine';
 import type { LoadedPackage } from '../test/helpers/engine';
-import { childArgs, DIST, emit, type Endpoint, type NodeConstants, PASSWORD, peakRssMiB, ROOT, rssMiB, STUDY, USER } from './lib';
+import { childArgs, DIST, emit, type Endpoint, PASSWORD, type PagingWhatIf, peakRssMiB, ROOT, rssMiB, STUDY, USER } from './lib';
 
 export interface EngineArgs {
 	mode: 'export' | 'polling';
 	endpoint: Endpoint;
 	siteOid: string;
 	output?: 'items' | 'file';
-	/** Overrides of the node's constants in this process; undefined: as shipped. */
-	constants?: NodeConstants;
+	/** mode 'export', `--sweep` only: what-if page size and concurrency; undefined: as shipped. */
+	paging?: PagingWhatIf;
 	/** mode 'polling': one single-job export per size, all started at once. */
 	sizes?: number[];
 	/** Export a small site first (JIT, module loading), then record the idle RSS. */
@@ -30,61 +31,27 @@ export interface ExportRunResult {
 	wallMs: number;
 	items: number;
 	fileBytes: number;
-	jobUuids: string[];
 	idleRssMiB: number;
 	peakRssMiB: number;
-	startedAt: number;
-	endedAt: number;
 }
 
 export interface PollingRunResult {
 	runs: Array<{ size: number; items: number; wallMs: number }>;
 }
 
-/** Sets the node's module constants in this process (the node reads them at call time). */
-function applyConstants(constants: NodeConstants | undefined) {
-	if (!constants) return;
-	// Same module instances as the ones n8n's loader required (one module cache per process).
-	const load = createRequire(__filename);
-	const paging = load(path.join(DIST, 'paging.js')) as Record<string, number>;
-	const wait = load(path.join(DIST, 'exportJob', 'wait.js')) as Record<string, number>;
-	paging.DEFAULT_PAGE_SIZE = constants.pageSize;
-	paging.PAGE_CONCURRENCY = constants.concurrency;
-	wait.POLL_GROWTH = constants.pollGrowth;
-	wait.MAX_POLL_INTERVAL_MS = constants.maxPollMs;
-	if (constants.schedule === 'proportional') proportionalPolling(load, constants);
-}
-
 /**
- * What-if of a one-line change in wait.ts: the pause after an "in progress" answer is
- * clamp((growth − 1) × waited so far, Poll Interval, cap). Emulated without touching dist/: the
- * job's start is kept in an AsyncLocalStorage around downloadExportFile, and the sleep the wait
- * loop calls computes its pause from it (both are looked up on their module objects at call time).
+ * `--sweep`: the page size is the node's own Page Size option; the number of page jobs at once has
+ * no option, so it is set on the paging module, which the node reads at call time (the same module
+ * instance n8n's loader required: one module cache per process).
  */
-function proportionalPolling(load: NodeRequire, constants: NodeConstants) {
-	const wait = load(path.join(DIST, 'exportJob', 'wait.js')) as Record<string, (...args: unknown[]) => Promise<unknown>>;
-	const sleep = load(path.join(DIST, 'exportJob', 'sleep.js')) as Record<string, (ms: number, signal?: AbortSignal) => Promise<void>>;
-	const started = new AsyncLocalStorage<number>();
-	const download = wait.downloadExportFile;
-	wait.downloadExportFile = function (this: unknown, ...args: unknown[]) {
-		return started.run(Date.now(), () => download.apply(this, args));
-	};
-	const original = sleep.sleepCancellable;
-	const floor = constants.firstPollSeconds * 1000;
-	sleep.sleepCancellable = async (ms: number, signal?: AbortSignal) => {
-		const start = started.getStore();
-		if (start === undefined) return await original(ms, signal);
-		const waited = Date.now() - start;
-		return await original(Math.min(Math.max(floor, (constants.pollGrowth - 1) * waited), constants.maxPollMs), signal);
-	};
+function applyPaging(paging: PagingWhatIf | undefined) {
+	if (!paging) return;
+	const load = createRequire(__filename);
+	(load(path.join(DIST, 'paging.js')) as { PAGE_CONCURRENCY: number }).PAGE_CONCURRENCY = paging.concurrency;
 }
 
 function parameters(args: EngineArgs, extra: INodeParameters): INodeParameters {
-	const options: INodeParameters = {};
-	if (args.constants) {
-		options.pollInterval = args.constants.firstPollSeconds;
-		options.pageSize = args.constants.pageSize;
-	}
+	const options: INodeParameters = args.paging ? { pageSize: args.paging.pageSize } : {};
 	return {
 		resource: 'participantContact',
 		operation: 'export',
@@ -117,7 +84,7 @@ async function runExport(pkg: LoadedPackage, args: EngineArgs, params: INodePara
 async function main() {
 	const args = childArgs<EngineArgs>();
 	const pkg = await loadPackage(ROOT);
-	applyConstants(args.constants);
+	applyPaging(args.paging);
 	const gc = (globalThis as { gc?: () => void }).gc;
 
 	if (args.mode === 'export') {
@@ -126,18 +93,14 @@ async function main() {
 		const idle = rssMiB();
 		const startedAt = Date.now();
 		const result = await runExport(pkg, args, parameters(args, {}));
-		const endedAt = Date.now();
+		const wallMs = Date.now() - startedAt;
 		const fileItem = result.items.find((item) => item.binary?.data !== undefined);
-		const summary = (fileItem ?? result.items[result.items.length - 1])?.json ?? {};
 		const out: ExportRunResult = {
-			wallMs: endedAt - startedAt,
+			wallMs,
 			items: result.items.length,
 			fileBytes: fileItem ? binaryBuffer(fileItem).length : 0,
-			jobUuids: Array.isArray(summary.jobUuids) ? (summary.jobUuids as string[]) : [],
 			idleRssMiB: idle,
 			peakRssMiB: peakRssMiB(),
-			startedAt,
-			endedAt,
 		};
 		emit(out);
 	} else {

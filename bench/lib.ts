@@ -1,10 +1,7 @@
-// Shared pieces of `npm run bench`: paths, the sandbox's worker model, child processes, statistics,
-// plain-HTTP OpenClinica calls (for the "today's practice" baseline and the transfer measurement)
-// and a timestamping pass-through proxy (the sandbox's request log has no times).
+// Shared pieces of `npm run bench`: paths, the sandbox's worker model, child processes, statistics
+// and plain-HTTP OpenClinica calls (for the "today's practice" baseline and the transfer measurement).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 /** The repository root: the nearest folder above with this package's package.json. */
@@ -44,26 +41,10 @@ export const MEMORY_MODEL = { workers: 3, jobBaseMs: 0, perParticipantMs: 0 } as
 /** Polling cost is measured with a pool large enough that no job queues: duration = own cost. */
 export const POLLING_MODEL = { workers: 64, jobBaseMs: MODEL.jobBaseMs, perParticipantMs: MODEL.perParticipantMs } as const;
 
-/** Constants of the node that a bench run may override in its own process (never in nodes/). */
-export interface NodeConstants {
+/** `--sweep` only: a what-if page size and concurrency of Export, set in its own child process. */
+export interface PagingWhatIf {
 	pageSize: number;
 	concurrency: number;
-	/** Seconds: the Poll Interval option (the first interval; with 'proportional', the smallest). */
-	firstPollSeconds: number;
-	pollGrowth: number;
-	maxPollMs: number;
-	/**
-	 * 'multiply' (as shipped): each interval is the previous one × pollGrowth.
-	 * 'proportional' (proposed): each interval is (pollGrowth − 1) × the time waited so far, at least
-	 * the Poll Interval, at most maxPollMs: the next poll comes when the wait has grown by pollGrowth.
-	 */
-	schedule: 'multiply' | 'proportional';
-}
-
-export interface Variant {
-	name: string;
-	/** undefined: the node as shipped (its own defaults, nothing overridden). */
-	constants?: NodeConstants;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,57 +177,4 @@ export async function downloadJob(endpoint: Endpoint, token: string, uuid: strin
 	const body = Buffer.from(await response.arrayBuffer());
 	const ready = response.status === 200 && response.headers.get('content-disposition') !== null;
 	return { ready, body, status: response.status };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Timestamping proxy: request arrival times for the completion-to-download delay.
-// ---------------------------------------------------------------------------------------------
-
-export interface TimedRequest {
-	/** ms since epoch, when the request reached the proxy. */
-	t: number;
-	method: string;
-	path: string;
-	status: number;
-	file: boolean;
-}
-
-export interface TimingProxy {
-	studyUrl: string;
-	tokenUrl: string;
-	log: TimedRequest[];
-	close(): Promise<void>;
-}
-
-export async function startTimingProxy(target: { baseUrl: string; studyUrl: string; tokenUrl: string }): Promise<TimingProxy> {
-	const upstream = new URL(target.baseUrl);
-	const log: TimedRequest[] = [];
-	const server: Server = createServer((req, res) => {
-		const entry: TimedRequest = { t: Date.now(), method: req.method ?? '', path: (req.url ?? '').split('?')[0], status: 0, file: false };
-		log.push(entry);
-		const forward = httpRequest(
-			{ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-			(answer) => {
-				entry.status = answer.statusCode ?? 0;
-				entry.file = answer.headers['content-disposition'] !== undefined;
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				answer.pipe(res);
-			},
-		);
-		forward.on('error', () => res.destroy());
-		req.pipe(forward);
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	const swap = (url: string) => url.replace(target.baseUrl, base);
-	return {
-		studyUrl: swap(target.studyUrl),
-		tokenUrl: swap(target.tokenUrl),
-		log,
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.close(() => resolve());
-				server.closeAllConnections();
-			}),
-	};
 }

@@ -6,7 +6,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { JobOptions } from './exportJob/run';
 
 // Defaults of the Timeout and Poll Interval options of every operation that waits for a job (and
-// of the trigger): 10 minutes per job (spec §6.2 D), first check after 2 s.
+// of the trigger): 10 minutes per job (spec §6.2 D).
 export const DEFAULT_TIMEOUT_S = 600;
 // The shortest pause between two checks of a running job; see nextPollPause in exportJob/wait.ts.
 export const DEFAULT_POLL_INTERVAL_S = 0.5;

@@ -9,11 +9,16 @@ const exported = n8nWorkflow as unknown as { sleepWithAbort?: SleepFn; sleep: Sl
 
 export async function sleepCancellable(ms: number, signal?: AbortSignal): Promise<void> {
 	if (ms <= 0) return;
-	if (typeof exported.sleepWithAbort === 'function') {
-		await exported.sleepWithAbort(ms, signal);
-		return;
+	// n8n's sleep leaves its abort listener on the signal after the timer ends. A job polled dozens
+	// of times would pile listeners on the execution's signal (Node warns past 10), so each sleep
+	// gets its own short-lived signal, linked to the caller's only while it sleeps.
+	const own = linkSignals(signal, new AbortController().signal);
+	try {
+		if (typeof exported.sleepWithAbort === 'function') await exported.sleepWithAbort(ms, own.signal);
+		else await exported.sleep(ms, own.signal);
+	} finally {
+		own.dispose();
 	}
-	await exported.sleep(ms, signal);
 }
 
 export interface LinkedSignal {
