@@ -135,7 +135,8 @@ async function main() {
 		process.stdout.write(
 			[
 				`participants: ${participants.length}${malformed ? ` (${malformed} rows flagged malformed, kept with their raw text)` : ''}`,
-				jobs ? `export jobs (one per page): ${jobs.length}` : undefined,
+				jobs ? `pages with participants: ${jobs.filter((job) => (job.rows ?? 0) > 0).length}` : undefined,
+				jobs ? `export jobs (one per page, including empty pages that find the end of the site): ${jobs.length}` : undefined,
 				`export time in n8n: ${seconds.toFixed(1)} s (whole demo ${((Date.now() - started) / 1000).toFixed(1)} s)`,
 				...written.map((file) => `written: ${path.relative(process.cwd(), file)}`),
 			]
