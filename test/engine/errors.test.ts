@@ -72,6 +72,18 @@ describe('OpenClinica node, server errors (engine)', () => {
 		expect(text).toContain('S_NOSITE');
 	});
 
+	it('a study OID given as the site OID (siteNotValidOid)', async () => {
+		const sb = sandbox();
+		const result = await runNode({
+			credentials: credentialsFor(sb, 'crc.jane'),
+			parameters: exportParams({ studyOid: 'S_JUNO', siteOid: 'S_VEGA' }),
+		});
+		const text = expectNodeError(result);
+		expect(result.error!.message).toMatch(/"S_VEGA" is a study OID, not a site OID/);
+		expect(text).toMatch(/Site OID must be/);
+		expect(requests(sb, isSubmit)).toHaveLength(1);
+	});
+
 	it('site not in the study (studyTositeNotValidOid)', async () => {
 		const sb = sandbox();
 		const result = await runNode({

@@ -49,6 +49,32 @@ describe('OpenClinica node, Export (engine)', () => {
 		expect(result.items.every((item) => item.pairedItem !== undefined)).toBe(true);
 	});
 
+	it('a site with no eligible participant gives no items, and a file holding only the header', async () => {
+		const sb = sandbox();
+		for (const label of eligibleLabels(sb, 'S_JUNO_LYO')) sb.control.updateParticipant(label, { status: 'removed' });
+		expect(eligibleLabels(sb, 'S_JUNO_LYO')).toEqual([]);
+
+		const items = await runNode({
+			credentials: credentialsFor(sb, 'crc.jane'),
+			parameters: exportParams({ siteOid: 'S_JUNO_LYO', returnAll: true }),
+		});
+		expect(items.error).toBeUndefined();
+		expect(items.items).toEqual([]);
+
+		const file = await runNode({
+			credentials: credentialsFor(sb, 'crc.jane'),
+			parameters: exportParams({ siteOid: 'S_JUNO_LYO', returnAll: true, output: 'file' }),
+		});
+		expect(file.error).toBeUndefined();
+		expect(file.items).toHaveLength(1);
+		expect(file.items[0].json.participants).toBe(0);
+		expect(binaryBuffer(file.items[0], 'data').toString('utf8')).toBe(
+			'ParticipantId,First Name,Last Name,Email,Mobile,Identifier,Participate Status\n\n',
+		);
+		// One page, short at once: no further page job.
+		expect(requests(sb, isSubmit)).toHaveLength(2);
+	});
+
 	it('limit returns the first participants of the site only', async () => {
 		const sb = sandbox();
 		const result = await runNode({
