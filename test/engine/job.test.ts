@@ -7,10 +7,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/types';
-import { runNode } from '../helpers/engine';
 import type { EngineResult } from '../helpers/engine';
 import { jobUuidOf, login, submitJob } from '../helpers/http';
 import { credentialsFor, errorText, requests, useSandbox, waitFor } from './context';
+import { runChecked } from './secrets';
 
 const sandbox = useSandbox();
 
@@ -86,7 +86,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 		await completed(sb, mine);
 		sb.control.clearRequests();
 
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS', returnAll: true }),
 		});
@@ -117,7 +117,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 		await createJobs(sb, 'inv.omar', 'S_JUNO_BOS', 1);
 		sb.control.clearRequests();
 
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'dm.lee'),
 			parameters: jobParams('getMany', { siteOid: '', returnAll: true }),
 		});
@@ -130,7 +130,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 
 	it('the study list needs a role in the study itself: a site-only user gets a clear error', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { siteOid: '' }),
 		});
@@ -143,14 +143,14 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 		const sb = sandbox();
 		const uuids = await createJobs(sb, 'crc.jane', 'S_JUNO_LYO', 4);
 
-		const limited = await runNode({
+		const limited = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_LYO', limit: 2 }),
 		});
 		expect(limited.error).toBeUndefined();
 		expect(uuidsOf(limited)).toEqual([uuids[3], uuids[2]]);
 
-		const byDefault = await runNode({
+		const byDefault = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_LYO' }),
 		});
@@ -166,7 +166,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 		const credentials = credentialsFor(sb, 'crc.jane');
 		const run = async (filters: INodeParameters) =>
 			uuidsOf(
-				await runNode({
+				await runChecked(sb, {
 					credentials,
 					parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS', returnAll: true, filters }),
 				}),
@@ -187,15 +187,15 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 		await completed(sb, uuids);
 		const credentials = credentialsFor(sb, 'crc.jane');
 
-		const deleted = await runNode({ credentials, parameters: jobParams('delete', { jobUuid: uuids[1] }) });
+		const deleted = await runChecked(sb, { credentials, parameters: jobParams('delete', { jobUuid: uuids[1] }) });
 		expect(deleted.error).toBeUndefined();
 
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials,
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_LYO', returnAll: true, filters: { status: [] } }),
 		});
 		expect(uuidsOf(result)).toEqual([uuids[2], uuids[0]]);
-		const deletedOnly = await runNode({
+		const deletedOnly = await runChecked(sb, {
 			credentials,
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_LYO', returnAll: true, filters: { status: ['DELETED'] } }),
 		});
@@ -205,7 +205,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 
 	it('an empty list gives no items and no error', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS', returnAll: true }),
 		});
@@ -215,7 +215,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 
 	it('a site of another study: the header-only 400 becomes a clear error naming both OIDs', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { siteOid: 'S_VEGA_01', returnAll: true }),
 		});
@@ -227,7 +227,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 
 	it('an unknown study OID is named in the error', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('getMany', { studyOid: 'S_NOPE', siteOid: '' }),
 		});
@@ -237,7 +237,7 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 
 	it('a role that may not list jobs (the 500 page) says which roles may, without retrying', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'dep.pat'),
 			parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS' }),
 		});
@@ -252,17 +252,17 @@ describe('OpenClinica node, Job → Get Many (engine)', () => {
 		const credentials = credentialsFor(sb, 'crc.jane');
 		expectInputError(
 			sb,
-			await runNode({ credentials, parameters: jobParams('getMany', { studyOid: '={{ " " }}', siteOid: '' }) }),
+			await runChecked(sb, { credentials, parameters: jobParams('getMany', { studyOid: '={{ " " }}', siteOid: '' }) }),
 			'Study OID',
 		);
 		expectInputError(
 			sb,
-			await runNode({ credentials, parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS/../x' }) }),
+			await runChecked(sb, { credentials, parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS/../x' }) }),
 			'Site OID',
 		);
 		expectInputError(
 			sb,
-			await runNode({ credentials, parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS', limit: 0 }) }),
+			await runChecked(sb, { credentials, parameters: jobParams('getMany', { siteOid: 'S_JUNO_BOS', limit: 0 }) }),
 			'Limit',
 		);
 	});
@@ -275,7 +275,7 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 		await completed(sb, [first, second]);
 		sb.control.clearRequests();
 
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('get', { jobUuid: ` ${first.toUpperCase()} `, siteOid: 'S_JUNO_BOS' }),
 		});
@@ -304,7 +304,7 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 		const sb = sandbox();
 		sb.control.setFaults({ stallJobs: true });
 		const [uuid] = await createJobs(sb, 'crc.jane', 'S_JUNO_LYO', 1);
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('get', { jobUuid: uuid, siteOid: 'S_JUNO_LYO' }),
 		});
@@ -317,7 +317,7 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 		const sb = sandbox();
 		const [uuid] = await createJobs(sb, 'dm.lee', 'S_JUNO_LYO', 1);
 		sb.control.clearRequests();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'dm.lee'),
 			parameters: jobParams('get', { jobUuid: uuid }),
 		});
@@ -329,7 +329,7 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 	it('a job of another site is not found there, and the error says to leave Site OID empty', async () => {
 		const sb = sandbox();
 		const [uuid] = await createJobs(sb, 'crc.jane', 'S_JUNO_LYO', 1);
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('get', { jobUuid: uuid, siteOid: 'S_JUNO_BOS' }),
 		});
@@ -341,7 +341,7 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 	it("another user's job is not found, and the error says why it may be missing", async () => {
 		const sb = sandbox();
 		const [omars] = await createJobs(sb, 'inv.omar', 'S_JUNO_BOS', 1);
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('get', { jobUuid: omars, siteOid: 'S_JUNO_BOS' }),
 		});
@@ -354,9 +354,9 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 		const sb = sandbox();
 		const [uuid] = await createJobs(sb, 'crc.jane', 'S_JUNO_BOS', 1);
 		const credentials = credentialsFor(sb, 'crc.jane');
-		await runNode({ credentials, parameters: jobParams('delete', { jobUuid: uuid }) });
+		await runChecked(sb, { credentials, parameters: jobParams('delete', { jobUuid: uuid }) });
 		for (const jobUuid of [UNKNOWN_UUID, uuid]) {
-			const result = await runNode({ credentials, parameters: jobParams('get', { jobUuid, siteOid: 'S_JUNO_BOS' }) });
+			const result = await runChecked(sb, { credentials, parameters: jobParams('get', { jobUuid, siteOid: 'S_JUNO_BOS' }) });
 			expectApiError(result);
 			expect(result.error!.message).toBe(`Job ${jobUuid} is not in the jobs list of site "S_JUNO_BOS"`);
 		}
@@ -364,7 +364,7 @@ describe('OpenClinica node, Job → Get (engine)', () => {
 
 	it('a malformed job UUID is refused before any request', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('get', { jobUuid: 'not-a-uuid', siteOid: 'S_JUNO_BOS' }),
 		});
@@ -380,7 +380,7 @@ describe('OpenClinica node, Job → Delete (engine)', () => {
 		sb.control.clearRequests();
 		const credentials = credentialsFor(sb, 'crc.jane');
 
-		const result = await runNode({ credentials, parameters: jobParams('delete', { jobUuid: uuid }) });
+		const result = await runChecked(sb, { credentials, parameters: jobParams('delete', { jobUuid: uuid }) });
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((i) => i.json)).toEqual([{ deleted: true, jobUuid: uuid }]);
 		const jobs = sb.control.listJobs();
@@ -390,14 +390,14 @@ describe('OpenClinica node, Job → Delete (engine)', () => {
 			`DELETE /OpenClinica/pages/auth/api/jobs/${uuid} 200`,
 		]);
 
-		const again = await runNode({ credentials, parameters: jobParams('delete', { jobUuid: uuid }) });
+		const again = await runChecked(sb, { credentials, parameters: jobParams('delete', { jobUuid: uuid }) });
 		expect(again.items.map((i) => i.json)).toEqual([{ deleted: true, jobUuid: uuid }]);
 	});
 
 	it('deletes one job per input item', async () => {
 		const sb = sandbox();
 		const uuids = await createJobs(sb, 'crc.jane', 'S_JUNO_LYO', 3);
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			items: uuids.map((uuid) => ({ uuid })),
 			parameters: jobParams('delete', { jobUuid: '={{ $json.uuid }}' }),
@@ -413,7 +413,7 @@ describe('OpenClinica node, Job → Delete (engine)', () => {
 		const sb = sandbox();
 		const [omars] = await createJobs(sb, 'inv.omar', 'S_JUNO_BOS', 1);
 		await completed(sb, [omars]);
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('delete', { jobUuid: omars }),
 		});
@@ -426,7 +426,7 @@ describe('OpenClinica node, Job → Delete (engine)', () => {
 
 	it('an unknown job UUID (the 500 page) says the job is unknown, with the active-study caveat, without retrying', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('delete', { jobUuid: UNKNOWN_UUID }),
 		});
@@ -439,7 +439,7 @@ describe('OpenClinica node, Job → Delete (engine)', () => {
 	it('with continue on fail, a failed delete becomes an error item and the next item still runs', async () => {
 		const sb = sandbox();
 		const [mine] = await createJobs(sb, 'crc.jane', 'S_JUNO_LYO', 1);
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			continueOnFail: true,
 			items: [{ uuid: 'nope' }, { uuid: mine }],
@@ -453,7 +453,7 @@ describe('OpenClinica node, Job → Delete (engine)', () => {
 
 	it('a malformed job UUID is refused before any request', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: jobParams('delete', { jobUuid: '={{ $json.missing }}' }),
 		});

@@ -6,9 +6,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { Sandbox } from '../../sandbox/types';
-import { runNode } from '../helpers/engine';
 import type { EngineResult } from '../helpers/engine';
 import { credentialsFor, errorText, exportParams, query, requests, useSandbox } from './context';
+import { runChecked } from './secrets';
 
 const sandbox = useSandbox();
 
@@ -51,7 +51,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 	it('returns the participant with the export field names plus the endpoint fields, without an access code', async () => {
 		const sb = sandbox();
 		const jane = seeded(sb, 'BOS-0001');
-		const result = await runNode({ credentials: credentialsFor(sb, 'crc.jane'), parameters: participantParams() });
+		const result = await runChecked(sb, { credentials: credentialsFor(sb, 'crc.jane'), parameters: participantParams() });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(1);
@@ -82,7 +82,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 
 	it('with Include Access Codes returns the access code (includeParticipateInfo=y)', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: participantParams({ participantId: 'BOS-0004', includeAccessCodes: true }),
 		});
@@ -101,14 +101,14 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 	it('gives the same values as an export row for every field they share', async () => {
 		const sb = sandbox();
 		const credentials = credentialsFor(sb, 'crc.jane');
-		const exported = await runNode({
+		const exported = await runChecked(sb, {
 			credentials,
 			parameters: exportParams({ siteOid: 'S_JUNO_BOS', includeAccessCodes: true, returnAll: false, limit: 11 }),
 		});
 		expect(exported.error).toBeUndefined();
 		for (const row of exported.items.map((item) => item.json)) {
 			if (row.malformed) continue;
-			const single = await runNode({
+			const single = await runChecked(sb, {
 				credentials,
 				parameters: participantParams({ participantId: row.participantId as string, includeAccessCodes: true }),
 			});
@@ -131,14 +131,14 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 			['BOS-0015', '', ''],
 		];
 		for (const [participantId, name, label] of statuses) {
-			const result = await runNode({ credentials, parameters: participantParams({ participantId }) });
+			const result = await runChecked(sb, { credentials, parameters: participantParams({ participantId }) });
 			expect([participantId, result.items[0].json.participateStatus, result.items[0].json.participateStatusLabel]).toEqual([
 				participantId,
 				name,
 				label,
 			]);
 		}
-		const empty = await runNode({ credentials, parameters: participantParams({ participantId: 'BOS-0003' }) });
+		const empty = await runChecked(sb, { credentials, parameters: participantParams({ participantId: 'BOS-0003' }) });
 		expect(empty.items[0].json).toMatchObject({
 			participantId: 'BOS-0003',
 			firstName: null,
@@ -153,7 +153,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 	it('reports lastModified once the participant was changed', async () => {
 		const sb = sandbox();
 		sb.control.updateParticipant('BOS-0001', { detail: { email: 'jane.new@example.org' } });
-		const result = await runNode({ credentials: credentialsFor(sb, 'crc.jane'), parameters: participantParams() });
+		const result = await runChecked(sb, { credentials: credentialsFor(sb, 'crc.jane'), parameters: participantParams() });
 		expect(result.items[0].json.email).toBe('jane.new@example.org');
 		expect(result.items[0].json.lastModified).toMatch(JAVA_DATE);
 		expect(result.items[0].json.lastModifiedBy).toBe('root');
@@ -161,7 +161,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 
 	it('finds a participant of another site of the study (OpenClinica looks it up study-wide)', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: participantParams({ siteOid: 'S_JUNO_LYO', participantId: 'BOS-0001' }),
 		});
@@ -171,7 +171,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 
 	it('a study-level user (Data Manager) gets nulls for contact details and the access code, with a hint', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'dm.lee'),
 			parameters: participantParams({ includeAccessCodes: true }),
 		});
@@ -193,7 +193,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 
 	it('an unknown participant: participantNotFound names the participant ID', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: participantParams({ participantId: 'BOS-9999' }),
 		});
@@ -208,7 +208,7 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 	it('a removed participant: participantIDNotAvailable names the ID and no contact data', async () => {
 		const sb = sandbox();
 		for (const participantId of ['BOS-0012', 'BOS-0013']) {
-			const result = await runNode({
+			const result = await runChecked(sb, {
 				credentials: credentialsFor(sb, 'crc.jane'),
 				parameters: participantParams({ participantId }),
 			});
@@ -222,18 +222,18 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 
 	it('server-side refusals are explained: Participate disabled, no role', async () => {
 		const sb = sandbox();
-		const mars = await runNode({
+		const mars = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.mars'),
 			parameters: participantParams({ studyOid: 'S_MARS', siteOid: 'S_MARS_01', participantId: 'X' }),
 		});
 		expectApiError(mars);
 		expect(mars.error!.message).toBe('Participate is not enabled for study "S_MARS"');
 
-		const norole = await runNode({ credentials: credentialsFor(sb, 'norole.sam'), parameters: participantParams() });
+		const norole = await runChecked(sb, { credentials: credentialsFor(sb, 'norole.sam'), parameters: participantParams() });
 		expectApiError(norole);
 		expect(norole.error!.message).toBe('The API user has no role in study "S_JUNO" or site "S_JUNO_BOS"');
 
-		const monitor = await runNode({ credentials: credentialsFor(sb, 'mon.kim'), parameters: participantParams() });
+		const monitor = await runChecked(sb, { credentials: credentialsFor(sb, 'mon.kim'), parameters: participantParams() });
 		expectApiError(monitor);
 		expect(monitor.error!.message).toBe('The API user\'s role does not allow reading participants of site "S_JUNO_BOS"');
 	});
@@ -244,24 +244,24 @@ describe('OpenClinica node, Participant → Get (engine)', () => {
 		// Blank values come from expressions (n8n itself refuses to start with an empty required field).
 		expectInputError(
 			sb,
-			await runNode({ credentials, parameters: participantParams({ participantId: '={{ "  " }}' }) }),
+			await runChecked(sb, { credentials, parameters: participantParams({ participantId: '={{ "  " }}' }) }),
 			'Participant ID',
 		);
 		expectInputError(
 			sb,
-			await runNode({ credentials, parameters: participantParams({ siteOid: '={{ $json.site }}' }) }),
+			await runChecked(sb, { credentials, parameters: participantParams({ siteOid: '={{ $json.site }}' }) }),
 			'Site OID',
 		);
 		expectInputError(
 			sb,
-			await runNode({ credentials, parameters: participantParams({ studyOid: 'S_JUNO?x=1' }) }),
+			await runChecked(sb, { credentials, parameters: participantParams({ studyOid: 'S_JUNO?x=1' }) }),
 			'Study OID',
 		);
 	});
 
 	it('a participant ID with characters that need encoding reaches the server intact', async () => {
 		const sb = sandbox();
-		const result = await runNode({
+		const result = await runChecked(sb, {
 			credentials: credentialsFor(sb, 'crc.jane'),
 			parameters: participantParams({ participantId: 'BOS 0001&x=#1' }),
 		});

@@ -20,6 +20,7 @@ import {
 	useSandbox,
 	waitFor,
 } from './context';
+import { checkedPoller, expectNoPollLeaks } from './secrets';
 
 // The trigger's per-poll time budget, in the very module instance n8n-core loaded from dist/.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,12 +41,14 @@ function triggerParams(params: INodeParameters = {}): INodeParameters {
 	};
 }
 
+/** A trigger whose every poll is checked for leaked tokens, password and contact details. */
 async function poller(sb: Sandbox, params: INodeParameters = {}, staticData?: IDataObject): Promise<Poller> {
-	return await createPoller({
+	const created = await createPoller({
 		credentials: credentialsFor(sb, 'crc.jane'),
 		parameters: triggerParams(params),
 		staticData,
 	});
+	return checkedPoller(sb, created);
 }
 
 /** Events as compact strings, e.g. "LYO-0003 contactChanged email,mobile". */
@@ -101,6 +104,7 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 
 	afterEach(() => {
 		pollLimits.budgetMs = POLL_BUDGET_MS;
+		expectNoPollLeaks();
 	});
 
 	it('records a baseline on first activation, then emits each addition and change exactly once', async () => {
@@ -405,7 +409,10 @@ describe('OpenClinica Trigger (engine, PollContext)', () => {
 			fs.readFileSync(path.join(REPO_ROOT, 'examples', 'trigger-new-participants-to-email.json'), 'utf8'),
 		) as { nodes: Array<{ type: string; parameters: INodeParameters }> };
 		const node = example.nodes.find((n) => n.type === 'n8n-nodes-openclinica.openClinicaTrigger');
-		const trigger = await createPoller({ credentials: credentialsFor(sb, 'crc.jane'), parameters: node!.parameters });
+		const trigger = checkedPoller(
+			sb,
+			await createPoller({ credentials: credentialsFor(sb, 'crc.jane'), parameters: node!.parameters }),
+		);
 		expect(await trigger.poll()).toBeNull();
 		sb.control.updateParticipant(eligibleLabels(sb, SITE)[0], { userStatus: 'ACTIVE', detail: { email: 'other@example.org' } });
 		const added = sb.control.addParticipant({ siteOid: SITE, detail: { firstName: 'Ex', lastName: 'Ample', email: 'ex@example.org' } });
