@@ -1,6 +1,7 @@
 // Runs this package inside the real n8n CLI, the way users get it: the packed tarball
 // installed into an isolated N8N_USER_FOLDER/.n8n/nodes. Used by the demo and the e2e tests.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -208,6 +209,57 @@ export async function startEditor(
 		throw new Error(`owner setup failed: ${response.status} ${await response.text()}`);
 	}
 	return { url, process: child };
+}
+
+/** A logged-in REST session of a running editor: the auth cookie and the browser id it is bound to. */
+export interface EditorSession {
+	url: string;
+	headers: Record<string, string>;
+}
+
+/**
+ * Logs in as the editor does: POST /rest/login with {emailOrLdapLoginId, password} (the same body
+ * in n8n 2.8 and 2.41). n8n binds the n8n-auth cookie to the browser-id header of the login, so
+ * every later request must send both.
+ */
+export async function loginToEditor(editor: RunningEditor, email: string, password: string): Promise<EditorSession> {
+	const browserId = randomUUID();
+	const response = await fetch(`${editor.url}/rest/login`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'browser-id': browserId },
+		body: JSON.stringify({ emailOrLdapLoginId: email, password }),
+	});
+	if (!response.ok) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+	const cookie = response.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.find((c) => c.startsWith('n8n-auth='));
+	if (!cookie) throw new Error('login answered without an n8n-auth cookie');
+	return { url: editor.url, headers: { cookie, 'browser-id': browserId } };
+}
+
+export interface CredentialTestResult {
+	status: 'OK' | 'Error';
+	message: string;
+}
+
+/**
+ * n8n's credential test, as the editor's "Test" runs it: POST /rest/credentials/test with
+ * {credentials: {id, name, type, data}}. Both 2.8 and 2.41 need the id of a stored credential the
+ * user may read, and test the data of the body (the form's values) rather than the stored data.
+ */
+export async function testCredential(
+	session: EditorSession,
+	credentials: { id: string; name: string; type: string; data: Record<string, unknown> },
+): Promise<CredentialTestResult> {
+	const response = await fetch(`${session.url}/rest/credentials/test`, {
+		method: 'POST',
+		headers: { ...session.headers, 'content-type': 'application/json' },
+		body: JSON.stringify({ credentials }),
+	});
+	const text = await response.text();
+	if (!response.ok) throw new Error(`credential test request failed: ${response.status} ${text}`);
+	return (JSON.parse(text) as { data: CredentialTestResult }).data;
 }
 
 export interface N8nBinary {

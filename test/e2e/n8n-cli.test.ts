@@ -13,13 +13,16 @@ import {
 	executeWorkflow,
 	importCredentials,
 	importWorkflow,
+	loginToEditor,
 	nodeOutput,
 	packPackage,
 	publishWorkflow,
 	readBinary,
 	startEditor,
 	repoRoot,
+	testCredential,
 	type N8nInstance,
+	type RunningEditor,
 } from '../../tools/n8nCli';
 
 jest.setTimeout(20 * 60 * 1000);
@@ -28,6 +31,7 @@ jest.setTimeout(20 * 60 * 1000);
 // (tools/install-n8n.sh brings Node 24 from the npm registry). E2E_N8N_VERSIONS narrows the list.
 const N8N_VERSIONS = (process.env.E2E_N8N_VERSIONS ?? '2.8.4,2.41.1').split(',').map((v) => v.trim());
 const PASSWORD = 'Sandbox-Pass-1';
+const OWNER = { email: 'e2e@example.org', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Owner-Pass-1' };
 
 interface ReceivedMail {
 	to: string[];
@@ -60,6 +64,10 @@ describe.each(N8N_VERSIONS)('n8n %s CLI with the packed package', (N8N_VERSION) 
 	let smtp: SMTPServer;
 	let smtpPort: number;
 	const mails: ReceivedMail[] = [];
+	let openClinica: Record<string, unknown>;
+	// One `n8n start` per version, shared by the tests that need the server; stopped in afterAll.
+	let editor: Promise<RunningEditor> | undefined;
+	const runningEditor = () => (editor ??= startEditor(instance, 5800 + Math.floor(Math.random() * 150), OWNER));
 
 	beforeAll(async () => {
 		const n8nDir = ensureN8n(N8N_VERSION);
@@ -85,15 +93,23 @@ describe.each(N8N_VERSIONS)('n8n %s CLI with the packed package', (N8N_VERSION) 
 		await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
 		smtpPort = (smtp.server.address() as { port: number }).port;
 
-		const openClinica = { studyUrl: sandbox.studyUrl, tokenUrl: sandbox.tokenUrl, username: 'crc.jane', ignoreSslIssues: false };
+		openClinica = { studyUrl: sandbox.studyUrl, tokenUrl: sandbox.tokenUrl, username: 'crc.jane', ignoreSslIssues: false };
 		await importCredentials(instance, [
 			{ id: 'ocSandboxCredential', name: 'OpenClinica sandbox', type: 'openClinicaApi', data: { ...openClinica, password: PASSWORD } },
 			{ id: 'ocWrongPassword', name: 'OpenClinica wrong password', type: 'openClinicaApi', data: { ...openClinica, password: 'not-the-password' } },
+			// Tested through the editor's REST API; separate, because a passing test stores its token.
+			{ id: 'ocCredentialTest', name: 'OpenClinica credential test', type: 'openClinicaApi', data: { ...openClinica, password: PASSWORD } },
 			{ id: 'ocSmtpCredential', name: 'Study SMTP', type: 'smtp', data: { host: '127.0.0.1', port: smtpPort, secure: false, disableStartTls: true } },
 		]);
 	});
 
 	afterAll(async () => {
+		const running = await editor?.catch(() => undefined);
+		if (running && running.process.exitCode === null) {
+			const exited = new Promise((resolve) => running.process.once('exit', resolve));
+			running.process.kill('SIGTERM');
+			await exited;
+		}
 		await sandbox?.close();
 		await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
 		if (instance) fs.rmSync(instance.userFolder, { recursive: true, force: true });
@@ -212,7 +228,8 @@ describe.each(N8N_VERSIONS)('n8n %s CLI with the packed package', (N8N_VERSION) 
 	// `n8n execute` cannot start at a polling trigger, so this one runs the real server: the
 	// workflow is published, n8n polls every minute, and the test waits (bounded) for what the
 	// trigger must cause: the first poll records the site, a participant added afterwards gets
-	// exactly one welcome email.
+	// exactly one welcome email. It must be the test that starts the shared editor: n8n activates
+	// published workflows when it starts.
 	test('Trigger → Send Email: a participant added after activation gets one welcome email', async () => {
 		const workflow = readExample('trigger-new-participants-to-email.json');
 		await importWorkflow(instance, workflow);
@@ -220,35 +237,74 @@ describe.each(N8N_VERSIONS)('n8n %s CLI with the packed package', (N8N_VERSION) 
 		mails.length = 0;
 		sandbox.control.clearRequests();
 
-		const editor = await startEditor(instance, 5800 + Math.floor(Math.random() * 150), {
-			email: 'e2e@example.org',
-			firstName: 'E2E',
-			lastName: 'Owner',
-			password: 'E2e-Owner-Pass-1',
-		});
-		try {
-			const triggerPolled = () =>
-				sandbox.control.listRequests().some((r) => r.method === 'DELETE' && r.path.includes('/pages/auth/api/jobs/'));
-			await waitFor(triggerPolled, 150_000, 'the trigger to poll once after activation');
-			expect(mails).toEqual([]);
+		await runningEditor();
+		const triggerPolled = () =>
+			sandbox.control.listRequests().some((r) => r.method === 'DELETE' && r.path.includes('/pages/auth/api/jobs/'));
+		await waitFor(triggerPolled, 150_000, 'the trigger to poll once after activation');
+		expect(mails).toEqual([]);
 
-			const added = sandbox.control.addParticipant({
-				siteOid: 'S_JUNO_LYO',
-				detail: { firstName: 'Ines', lastName: 'Newcomer', email: 'ines.newcomer@example.org', phone: '+33 612345678', identifier: 'MRN-NEW-1' },
+		const added = sandbox.control.addParticipant({
+			siteOid: 'S_JUNO_LYO',
+			detail: { firstName: 'Ines', lastName: 'Newcomer', email: 'ines.newcomer@example.org', phone: '+33 612345678', identifier: 'MRN-NEW-1' },
+		});
+		await waitFor(() => mails.length > 0, 150_000, 'the welcome email');
+		// One more poll must not send it again.
+		const deletesSoFar = sandbox.control.listRequests().filter((r) => r.method === 'DELETE').length;
+		await waitFor(
+			() => sandbox.control.listRequests().filter((r) => r.method === 'DELETE').length > deletesSoFar,
+			150_000,
+			'the next poll',
+		);
+		expect(mails.map((m) => m.to)).toEqual([['ines.newcomer@example.org']]);
+		expect(mails[0].raw).toContain(added.label);
+	});
+
+	// n8n's own credential tester (the editor's "Test" button) runs preAuthentication, then the
+	// credential's test request. Driven through the REST API of the running editor.
+	test('Credential test in the editor: OK with the sandbox login, our message for a wrong password and for a foreign token', async () => {
+		const session = await loginToEditor(await runningEditor(), OWNER.email, OWNER.password);
+		const checkPath = '/pages/auth/api/n8n-token-check';
+
+		sandbox.control.clearRequests();
+		expect(
+			await testCredential(session, {
+				id: 'ocCredentialTest',
+				name: 'OpenClinica credential test',
+				type: 'openClinicaApi',
+				data: { ...openClinica, password: PASSWORD },
+			}),
+		).toEqual({ status: 'OK', message: 'Connection successful!' });
+		// It really logged in and had the study host check the token (preAuthentication).
+		const requests = sandbox.control.listRequests();
+		expect(requests.some((r) => r.method === 'POST' && r.path === '/user-service/api/oauth/token' && r.status === 200)).toBe(true);
+		expect(requests.some((r) => r.method === 'GET' && r.path === `/OpenClinica${checkPath}` && r.authorization === 'bearer' && r.status !== 401)).toBe(true);
+
+		const wrongPassword = await testCredential(session, {
+			id: 'ocWrongPassword',
+			name: 'OpenClinica wrong password',
+			type: 'openClinicaApi',
+			data: { ...openClinica, password: 'not-the-password' },
+		});
+		expect(wrongPassword.status).toBe('Error');
+		expect(wrongPassword.message).toBe(`Login to ${sandbox.tokenUrl} failed (HTTP 401)`);
+
+		// The Token URL of another OpenClinica instance: the login there works, but this study host
+		// does not accept that instance's token.
+		const other = await startSandbox({ port: 0, bigSiteSize: 10 });
+		sandbox.control.clearRequests();
+		try {
+			const foreignToken = await testCredential(session, {
+				id: 'ocCredentialTest',
+				name: 'OpenClinica credential test',
+				type: 'openClinicaApi',
+				data: { ...openClinica, tokenUrl: other.tokenUrl, password: PASSWORD },
 			});
-			await waitFor(() => mails.length > 0, 150_000, 'the welcome email');
-			// One more poll must not send it again.
-			const deletesSoFar = sandbox.control.listRequests().filter((r) => r.method === 'DELETE').length;
-			await waitFor(
-				() => sandbox.control.listRequests().filter((r) => r.method === 'DELETE').length > deletesSoFar,
-				150_000,
-				'the next poll',
-			);
-			expect(mails.map((m) => m.to)).toEqual([['ines.newcomer@example.org']]);
-			expect(mails[0].raw).toContain(added.label);
+			expect(other.control.listRequests().filter((r) => r.method === 'POST' && r.status === 200)).toHaveLength(1);
+			expect(sandbox.control.listRequests().some((r) => r.method === 'GET' && r.path === `/OpenClinica${checkPath}` && r.status === 401)).toBe(true);
+			expect(foreignToken.status).toBe('Error');
+			expect(foreignToken.message).toBe(`The login worked, but ${new URL(sandbox.studyUrl).host} rejected the token`);
 		} finally {
-			editor.process.kill('SIGTERM');
-			await new Promise((resolve) => editor.process.once('exit', resolve));
+			await other.close();
 		}
 	});
 });
