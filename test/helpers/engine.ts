@@ -586,6 +586,23 @@ export async function createCredentialsHelper(
 	return helper;
 }
 
+/** The parts of n8n's additionalData that every engine run here needs (no real server behind the URLs). */
+function baseAdditionalData(credentialsHelper: ICredentialsHelper, executionId: string) {
+	return {
+		credentialsHelper,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		variables: {},
+		userId: 'engine-test-user',
+	};
+}
+
 /** Starts a run; use `done` for the result and `cancel()` to stop it. */
 export async function startRun(options: RunOptions): Promise<RunHandle> {
 	const pkg = options.package ?? (await loadPackage());
@@ -648,18 +665,8 @@ export async function startRun(options: RunOptions): Promise<RunHandle> {
 	} as unknown as ConstructorParameters<typeof ExecutionLifecycleHooks>[2]);
 
 	const additionalData = {
-		credentialsHelper,
+		...baseAdditionalData(credentialsHelper, executionId),
 		hooks,
-		executionId,
-		currentNodeExecutionIndex: 0,
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		variables: {},
-		userId: 'engine-test-user',
 		executeWorkflow: async () => {
 			throw new Error('executeWorkflow is not available in engine tests');
 		},
@@ -787,19 +794,10 @@ export async function createPoller(options: PollerOptions): Promise<Poller> {
 
 	const additionalData = (): IWorkflowExecuteAdditionalData => {
 		executionCounter += 1;
-		return {
+		return baseAdditionalData(
 			credentialsHelper,
-			executionId: `engine-poll-${process.pid}-${executionCounter}`,
-			currentNodeExecutionIndex: 0,
-			restApiUrl: 'http://localhost:5678/rest',
-			instanceBaseUrl: 'http://localhost:5678/',
-			formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-			webhookBaseUrl: 'http://localhost:5678/webhook',
-			webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-			webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-			variables: {},
-			userId: 'engine-test-user',
-		} as unknown as IWorkflowExecuteAdditionalData;
+			`engine-poll-${process.pid}-${executionCounter}`,
+		) as unknown as IWorkflowExecuteAdditionalData;
 	};
 	// As in ActiveWorkflows: one context for all polls of the activation.
 	let activeContext: PollContext | undefined;
